@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make up` and `make test` (see README.md).
+# infra/bootstrap.py installs uv if missing and syncs the workspace from uv.lock first.
+PY ?= python3
+BOOT := $(PY) infra/bootstrap.py
+VENV_PY := .venv/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: up down status logs migrate admin test test-fast lint fmt sync bench
+
+up:            ## start backing services + the whole fleet (no Docker needed)
+	$(BOOT) up
+
+down:          ## stop everything `make up` started
+	$(BOOT) down
+
+status:
+	$(BOOT) status
+
+logs:          ## tail the logs (make logs NAME=identity)
+	$(BOOT) logs $(NAME)
+
+migrate:       ## run every service's Alembic migrations against the running stack
+	$(BOOT) migrate
+
+admin:         ## grant the admin role: make admin EMAIL=someone@example.com
+	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=someone@example.com" && exit 2)
+	$(BOOT) admin "$(EMAIL)"
+
+sync:
+	$(BOOT) sync
+
+test: sync     ## every test: unit, integration (real Postgres/Redis/Kafka/S3), contract, e2e
+	$(VENV_PY) -m pytest $(PYTEST_ARGS)
+
+lint: sync     ## ruff check + ruff format --check + mypy
+	$(VENV_PY) -m ruff check .
+	$(VENV_PY) -m ruff format --check .
+	$(VENV_PY) -m mypy libs/platform/src libs/contracts/src services/identity/src services/nutrition/src gateway/src infra/stack/src
+
+fmt: sync
+	$(VENV_PY) -m ruff check --fix .
+	$(VENV_PY) -m ruff format .
+
+bench: sync    ## load test through the gateway of a running fleet (`make up` first); not part of `make test`
+	$(VENV_PY) -m e2e.bench $(BENCH_ARGS)
