@@ -1,0 +1,84 @@
+"""Async SQLAlchemy engine/session plumbing (psycopg 3; one schema per service, DESIGN §6)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+if TYPE_CHECKING:
+    from fitness_platform.settings import ServiceSettings
+
+_SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def check_schema_name(schema: str) -> str:
+    """Schema names end up in DDL and connect options: allow plain identifiers only."""
+    if not _SCHEMA_RE.fullmatch(schema):
+        raise ValueError(f"invalid schema name {schema!r}")
+    return schema
+
+
+def to_sqlalchemy_url(url: str) -> str:
+    """Accept ``postgresql://`` / ``postgres://`` too and pin the psycopg 3 driver."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def to_libpq_url(url: str) -> str:
+    """The same URL as plain libpq understands it (for psycopg.AsyncConnection.connect)."""
+    for prefix in ("postgresql+psycopg://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url[len(prefix) :]
+    return url
+
+
+def create_engine_for(
+    url: str,
+    schema: str,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 5,
+    pool_recycle: int = 1800,
+) -> AsyncEngine:
+    check_schema_name(schema)
+    return _create_async_engine(
+        to_sqlalchemy_url(url),
+        # search_path per connection so tables are unqualified and a test can use any schema.
+        connect_args={"options": f"-csearch_path={schema}"},
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        # No pre-ping (a round trip per checkout); recycle bounds the age of idle connections.
+        pool_pre_ping=False,
+        pool_recycle=pool_recycle,
+    )
+
+
+def create_engine(settings: ServiceSettings) -> AsyncEngine:
+    return create_engine_for(
+        settings.database_url,
+        settings.db_schema,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_recycle=settings.db_pool_recycle_s,
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; the caller commits (``async with session.begin()`` or commit())."""
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with maker() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,298 @@
+"""RFC 9457 problem details: one error shape for every service and the gateway (DESIGN §3)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from fitness_platform.logging import correlation_id_var
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://problems.fitness.example/"
+
+log = logging.getLogger("fitness_platform.problems")
+
+_SLUGS: dict[int, str] = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    429: "too-many-requests",
+    500: "internal-error",
+    502: "bad-gateway",
+    503: "service-unavailable",
+    504: "gateway-timeout",
+}
+
+
+def _slug_for(status: int) -> str:
+    if status in _SLUGS:
+        return _SLUGS[status]
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
+    except ValueError:
+        return "error"
+
+
+def _title_for(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem_type(slug: str) -> str:
+    return PROBLEM_TYPE_BASE + slug
+
+
+class ValidationIssue(BaseModel):
+    path: str = Field(examples=["body.heightCm"])
+    message: str
+    type: str
+
+
+class Problem(BaseModel):
+    """OpenAPI schema of every error body (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    type: str = Field(examples=["https://problems.fitness.example/not-found"])
+    title: str
+    status: int = Field(ge=100, le=599)
+    detail: str | None = None
+    instance: str | None = None
+    correlation_id: str | None = Field(default=None, alias="correlationId")
+    errors: list[ValidationIssue] | None = None
+
+
+class ProblemError(Exception):
+    """Raise anywhere in a request to answer with a problem+json response."""
+
+    status: int = 500
+
+    def __init__(
+        self,
+        status: int | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        *,
+        type_slug: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.status = status if status is not None else type(self).status
+        self.title = title or _title_for(self.status)
+        self.detail = detail
+        self.type_slug = type_slug or _slug_for(self.status)
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+        super().__init__(detail or self.title)
+
+
+def _fixed(code: int, name: str) -> type[ProblemError]:
+    def __init__(
+        self: ProblemError,
+        detail: str | None = None,
+        *,
+        title: str | None = None,
+        type_slug: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        ProblemError.__init__(
+            self, code, title, detail, type_slug=type_slug, headers=headers, extra=extra
+        )
+
+    return type(name, (ProblemError,), {"status": code, "__init__": __init__})
+
+
+BadRequest = _fixed(400, "BadRequest")
+Unauthorized = _fixed(401, "Unauthorized")
+Forbidden = _fixed(403, "Forbidden")
+NotFound = _fixed(404, "NotFound")
+Conflict = _fixed(409, "Conflict")
+PayloadTooLarge = _fixed(413, "PayloadTooLarge")
+TooManyRequests = _fixed(429, "TooManyRequests")
+ServiceUnavailable = _fixed(503, "ServiceUnavailable")
+GatewayTimeout = _fixed(504, "GatewayTimeout")
+
+
+def problem_body(
+    status: int,
+    title: str | None = None,
+    detail: str | None = None,
+    *,
+    type_slug: str | None = None,
+    instance: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": problem_type(type_slug or _slug_for(status)),
+        "title": title or _title_for(status),
+        "status": status,
+    }
+    if detail is not None:
+        body["detail"] = detail
+    if instance is not None:
+        body["instance"] = instance
+    cid = correlation_id_var.get()
+    if cid is not None:
+        body["correlationId"] = cid
+    if extra:
+        body.update({k: v for k, v in extra.items() if k not in body})
+    return body
+
+
+def problem_response(
+    status: int,
+    title: str | None = None,
+    detail: str | None = None,
+    *,
+    type_slug: str | None = None,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Response:
+    """Build a problem+json response by hand (handlers, middleware, the gateway)."""
+    body = problem_body(
+        status, title, detail, type_slug=type_slug, instance=instance, extra=extra
+    )
+    return Response(
+        content=orjson.dumps(body, default=str),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=dict(headers or {}),
+    )
+
+
+def _loc_to_path(loc: Sequence[Any]) -> str:
+    # ("body", "heightCm") -> "body.heightCm"; list indices as "items[0]".
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def validation_issues(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    issues = []
+    for err in errors:
+        loc = list(err.get("loc", ()))
+        if err.get("type") == "json_invalid":
+            # FastAPI puts the byte offset in loc; the path is just the body.
+            loc = loc[:1]
+        issues.append(
+            {
+                "path": _loc_to_path(loc),
+                "message": str(err.get("msg", "invalid value")),
+                "type": str(err.get("type", "value_error")),
+            }
+        )
+    return issues
+
+
+async def _handle_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        exc.status,
+        exc.title,
+        exc.detail,
+        type_slug=exc.type_slug,
+        instance=request.url.path,
+        headers=exc.headers,
+        extra=exc.extra,
+    )
+
+
+async def _handle_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    issues = validation_issues(exc.errors())
+    malformed = any(i["type"] == "json_invalid" for i in issues)
+    return problem_response(
+        422,
+        "Request validation failed",
+        "The request body is not valid JSON." if malformed else "The request is not valid.",
+        type_slug="malformed-json" if malformed else "validation-error",
+        instance=request.url.path,
+        extra={"errors": issues},
+    )
+
+
+async def _handle_http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    # Starlette's default detail is the reason phrase; don't repeat it as detail.
+    if detail == _title_for(exc.status_code):
+        detail = None
+    return problem_response(
+        exc.status_code,
+        detail=detail,
+        instance=request.url.path,
+        headers=exc.headers,
+    )
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.error(
+        "unhandled exception",
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra={"path": request.url.path},
+    )
+    return internal_error_response(request.url.path)
+
+
+def internal_error_response(instance: str | None) -> Response:
+    return problem_response(
+        500,
+        detail="An unexpected error occurred; quote the correlationId when reporting it.",
+        instance=instance,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _handle_problem)
+    app.add_exception_handler(RequestValidationError, _handle_validation)
+    app.add_exception_handler(StarletteHTTPException, _handle_http)
+    app.add_exception_handler(Exception, _handle_unexpected)
+
+
+_PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Missing, invalid or expired credentials",
+    403: "Authenticated but not allowed",
+    404: "Not found (also for other users' objects)",
+    409: "Conflict with the current state",
+    413: "Request body too large",
+    422: "Validation failed (including malformed JSON); see `errors`",
+    429: "Rate limited; see `Retry-After`",
+    500: "Unexpected error",
+}
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": desc, "content": dict(_PROBLEM_CONTENT)}
+    for status, desc in _DESCRIPTIONS.items()
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """A subset of ``PROBLEM_RESPONSES`` for one route (e.g. ``problem_responses(404, 409)``)."""
+    return {s: PROBLEM_RESPONSES[s] for s in statuses}

@@ -1,0 +1,75 @@
+"""Settings base every service subclasses (env prefix ``<NAME>_``, cached ``get_settings()``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["dev", "test", "prod"]
+
+# Defaults that are fine on a laptop and dangerous anywhere else.
+_DEV_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/fitness"
+_DEV_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class ServiceSettings(BaseSettings):
+    """Common settings of a service; subclass with ``env_prefix="<NAME>_"``."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    environment: Environment = "dev"
+
+    database_url: str = _DEV_DATABASE_URL
+    db_schema: str = "public"
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_max_overflow: int = Field(default=5, ge=0, le=100)
+    db_pool_recycle_s: int = Field(default=1800, ge=30)
+
+    redis_url: str | None = _DEV_REDIS_URL
+    redis_max_connections: int = Field(default=32, ge=1)
+
+    kafka_bootstrap_servers: str | None = None
+    # tansu (the local broker) rejects idempotent producers; turn on against real Kafka.
+    kafka_enable_idempotence: bool = False
+    kafka_session_timeout_ms: int = Field(default=6000, ge=1000)
+    kafka_heartbeat_interval_ms: int = Field(default=1000, ge=100)
+
+    jwt_issuer: str = "fitness-identity"
+    jwt_audience: str = "fitness-api"
+    jwks_url: str | None = None
+    jwks_json: str | None = None
+    jwks_cache_ttl_s: int = Field(default=300, ge=1)
+
+    log_level: str = "INFO"
+    otel_exporter_otlp_endpoint: str | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
+    outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    consumer_max_attempts: int = Field(default=5, ge=1)
+
+    @property
+    def is_local(self) -> bool:
+        return self.environment in ("dev", "test")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> ServiceSettings:
+        if self.is_local:
+            return self
+        problems = []
+        if self.database_url == _DEV_DATABASE_URL:
+            problems.append("database_url is the local default")
+        if self.redis_url == _DEV_REDIS_URL:
+            problems.append("redis_url is the local default")
+        if not (self.jwks_url or self.jwks_json):
+            problems.append("jwks_url or jwks_json must be set")
+        if not self.kafka_bootstrap_servers:
+            problems.append("kafka_bootstrap_servers must be set")
+        if self.db_schema == "public":
+            problems.append("db_schema must name the service's own schema")
+        if problems:
+            raise ValueError(f"unsafe settings for environment={self.environment}: " + "; ".join(problems))
+        return self
