@@ -169,9 +169,7 @@ def problem_response(
     extra: Mapping[str, Any] | None = None,
 ) -> Response:
     """Build a problem+json response by hand (handlers, middleware, the gateway)."""
-    body = problem_body(
-        status, title, detail, type_slug=type_slug, instance=instance, extra=extra
-    )
+    body = problem_body(status, title, detail, type_slug=type_slug, instance=instance, extra=extra)
     return Response(
         content=orjson.dumps(body, default=str),
         status_code=status,
@@ -237,7 +235,7 @@ async def _handle_validation(request: Request, exc: Exception) -> Response:
 
 async def _handle_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail if isinstance(exc.detail, str) else None
+    detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     # Starlette's default detail is the reason phrase; don't repeat it as detail.
     if detail == _title_for(exc.status_code):
         detail = None

@@ -7,7 +7,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 def create_redis(url: str, *, max_connections: int = 32, timeout: float = 5.0) -> Redis:
     """A client over a bounded, blocking pool (redis-py's default pool grows to 100+ sockets)."""
-    pool = BlockingConnectionPool.from_url(
+    pool: BlockingConnectionPool = BlockingConnectionPool.from_url(
         url,
         max_connections=max_connections,
         timeout=timeout,

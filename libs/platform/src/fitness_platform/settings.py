@@ -71,5 +71,7 @@ class ServiceSettings(BaseSettings):
         if self.db_schema == "public":
             problems.append("db_schema must name the service's own schema")
         if problems:
-            raise ValueError(f"unsafe settings for environment={self.environment}: " + "; ".join(problems))
+            raise ValueError(
+                f"unsafe settings for environment={self.environment}: " + "; ".join(problems)
+            )
         return self

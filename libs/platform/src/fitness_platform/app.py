@@ -1,0 +1,118 @@
+"""``create_service_app``: the one FastAPI factory every service uses."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from fitness_platform.db import create_engine, create_sessionmaker
+from fitness_platform.health import Check, db_check, health_router, kafka_check, redis_check
+from fitness_platform.logging import configure_logging
+from fitness_platform.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from fitness_platform.observability import setup_metrics, setup_tracing
+from fitness_platform.problems import PROBLEM_RESPONSES, install_problem_handlers
+from fitness_platform.redis import create_redis
+from fitness_platform.settings import ServiceSettings
+
+log = logging.getLogger("fitness_platform.app")
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+ReadyChecks = Callable[[FastAPI], Mapping[str, Check]]
+
+DEFAULT = object()
+
+
+def unique_id(route: APIRoute) -> str:
+    """``"{tag}-{name}"``: operation ids that generate readable client code."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def default_ready_checks(app: FastAPI) -> dict[str, Check]:
+    settings: ServiceSettings = app.state.settings
+    checks: dict[str, Check] = {"db": db_check(app.state.engine)}
+    if getattr(app.state, "redis", None) is not None:
+        checks["redis"] = redis_check(app.state.redis)
+    if settings.kafka_bootstrap_servers:
+        checks["kafka"] = kafka_check(settings.kafka_bootstrap_servers)
+    return checks
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    routers: Sequence[APIRouter] = (),
+    lifespan: Lifespan | None = None,
+    ready_checks: ReadyChecks | Mapping[str, Check] | None = default_ready_checks,
+    version: str = "0.1.0",
+    description: str = "",
+    servers: list[dict[str, Any]] | None = None,
+    configure_logs: bool = True,
+    tracing: bool = True,
+) -> FastAPI:
+    """Build a service app.
+
+    The lifespan puts ``settings``, ``engine``, ``sessionmaker`` and ``redis`` on ``app.state``
+    (disposed on shutdown), then runs the service's own ``lifespan`` inside. ``ready_checks`` is
+    a mapping or a function of the app called at startup; ``None`` means liveness only.
+    """
+    if configure_logs:
+        configure_logging(settings.service_name, settings.log_level)
+
+    @asynccontextmanager
+    async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.engine = create_engine(settings)
+        app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        app.state.redis = (
+            create_redis(settings.redis_url, max_connections=settings.redis_max_connections)
+            if settings.redis_url
+            else None
+        )
+        if ready_checks is None:
+            checks.clear()
+        elif callable(ready_checks):
+            checks.update(ready_checks(app))
+        else:
+            checks.update(ready_checks)
+        try:
+            if lifespan is not None:
+                async with lifespan(app):
+                    yield
+            else:
+                yield
+        finally:
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=_lifespan,
+        generate_unique_id_function=unique_id,
+        responses={500: PROBLEM_RESPONSES[500]},
+        servers=servers,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    # Starlette runs the last-added middleware first: context wraps the body limit.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+
+    # Filled at startup, when engine/redis exist; the router reads the same dict.
+    checks: dict[str, Check] = {}
+    app.include_router(health_router(checks))
+    for router in routers:
+        app.include_router(router)
+    setup_metrics(app)
+    if tracing:
+        setup_tracing(app, settings)
+    return app

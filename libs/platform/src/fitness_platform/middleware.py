@@ -1,0 +1,139 @@
+"""Pure ASGI middleware (BaseHTTPMiddleware costs a task and a copy per request)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fitness_platform.logging import correlation_id_var, user_id_var
+from fitness_platform.problems import internal_error_response, problem_response
+
+REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:@+=/-]{1,128}$")
+_QUIET_PATHS = frozenset({"/metrics", "/health/live", "/health/ready"})
+
+access_log = logging.getLogger("fitness_platform.access")
+error_log = logging.getLogger("fitness_platform.errors")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            try:
+                return str(value.decode("latin-1"))
+            except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte
+                return None
+    return None
+
+
+def valid_request_id(value: str | None) -> str:
+    """Accept a client/gateway id only if short and in a safe charset; else make a new one."""
+    if value and _REQUEST_ID_RE.fullmatch(value):
+        return value
+    return str(uuid.uuid4())
+
+
+class RequestContextMiddleware:
+    """Correlation id in/out, context vars, access log, and a last-resort 500 problem."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = valid_request_id(_header(scope, b"x-request-id"))
+        cid_token = correlation_id_var.set(request_id)
+        uid_token = user_id_var.set(None)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            error_log.exception("unhandled exception", extra={"path": scope.get("path")})
+            if response_started:
+                raise
+            response = internal_error_response(scope.get("path"))
+            await response(scope, receive, send_wrapper)
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            route = scope.get("route")
+            path = scope.get("path", "")
+            access_log.log(
+                logging.DEBUG if path in _QUIET_PATHS and status < 400 else logging.INFO,
+                "request",
+                extra={
+                    "method": scope.get("method"),
+                    "route": getattr(route, "path", None) or path,
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
+            )
+            user_id_var.reset(uid_token)
+            correlation_id_var.reset(cid_token)
+
+
+class BodySizeLimitMiddleware:
+    """413 for bodies over ``max_bytes``: by Content-Length up front, else while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                response = problem_response(
+                    400, detail="Invalid Content-Length header.", instance=scope.get("path")
+                )
+                await response(scope, receive, send)
+                return
+            if too_big:
+                await self._reject(scope, receive, send)
+                return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # FastAPI re-raises its own HTTPException from body parsing (anything else
+                    # becomes a 400), so the problem handler renders this as a 413.
+                    raise HTTPException(413, detail=self._detail())
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    def _detail(self) -> str:
+        return f"The request body exceeds the limit of {self.max_bytes} bytes."
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(413, detail=self._detail(), instance=scope.get("path"))
+        await response(scope, receive, send)
