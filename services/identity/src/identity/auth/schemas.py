@@ -1,0 +1,47 @@
+"""Wire models for /auth/*."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import EmailStr, Field, ValidationInfo, field_validator
+
+from fitness_platform.schemas import CamelInput, CamelModel
+from identity.domain.password_policy import MAX_LENGTH, check_password
+
+
+class RegisterIn(CamelInput):
+    email: EmailStr = Field(max_length=254, examples=["ada@example.com"])
+    # Bounds are enforced by the policy below (so every failure gets one clear message);
+    # the hard cap here stops absurd bodies before they reach the validator.
+    password: str = Field(max_length=MAX_LENGTH * 4, examples=["correct horse battery staple"])
+    name: str = Field(min_length=1, max_length=100, examples=["Ada Lovelace"])
+
+    @field_validator("password")
+    @classmethod
+    def _policy(cls, value: str, info: ValidationInfo) -> str:
+        violations = check_password(value, email=info.data.get("email"))
+        if violations:
+            raise ValueError(" ".join(v.message for v in violations))
+        return value
+
+
+class LoginIn(CamelInput):
+    # Not EmailStr: a malformed address simply fails to log in with the same 401 as any other.
+    email: str = Field(min_length=1, max_length=254, examples=["ada@example.com"])
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class RefreshIn(CamelInput):
+    refresh_token: str = Field(min_length=1, max_length=256)
+
+
+class LogoutIn(CamelInput):
+    refresh_token: str | None = Field(default=None, min_length=1, max_length=256)
+
+
+class TokenPair(CamelModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Lifetime of the access token in seconds", examples=[900])

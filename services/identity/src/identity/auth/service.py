@@ -1,0 +1,218 @@
+"""Use cases of /auth: register, login, refresh (rotation + reuse detection), logout."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from redis.asyncio import Redis
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitness_contracts.identity import UserLoggedInV1, UserRegisteredV1
+from fitness_platform.auth import DENYLIST_KEY
+from fitness_platform.outbox import add_event
+from fitness_platform.problems import Conflict, Forbidden, Unauthorized
+from identity.auth import repository as token_repo
+from identity.auth.tokens import hash_refresh_token, mint_access_token, new_refresh_token
+from identity.keys import KeyRing
+from identity.passwords import PasswordHashing
+from identity.settings import IdentitySettings
+from identity.users import repository as user_repo
+from identity.users.models import User, UserStatus
+
+log = logging.getLogger(__name__)
+
+INVALID_CREDENTIALS = "Email or password is incorrect."
+INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def register(
+    *,
+    session: AsyncSession,
+    passwords: PasswordHashing,
+    email: str,
+    password: str,
+    name: str,
+) -> User:
+    """Create the account and its ``registered`` event in one transaction; 409 on a taken email."""
+    # Cheap check first so a duplicate does not cost an Argon2 hash; the unique index decides races.
+    if await user_repo.email_exists(session, email):
+        raise _email_taken()
+    password_hash = await passwords.hash(password)
+    try:
+        user = await user_repo.insert(
+            session, email=email, name=name, password_hash=password_hash
+        )
+    except IntegrityError:
+        await session.rollback()
+        raise _email_taken() from None
+    await add_event(
+        session,
+        UserRegisteredV1(user_id=user.id, name=user.name, registered_at=user.created_at),
+        key=str(user.id),
+        subject=str(user.id),
+    )
+    await session.commit()
+    return user
+
+
+def _email_taken() -> Conflict:
+    return Conflict("An account with this email already exists.", type_slug="email-taken")
+
+
+async def login(
+    *,
+    session: AsyncSession,
+    passwords: PasswordHashing,
+    keyring: KeyRing,
+    settings: IdentitySettings,
+    email: str,
+    password: str,
+) -> IssuedTokens:
+    user = await user_repo.get_by_email(session, email)
+    if user is None:
+        await passwords.dummy_verify(password)
+        raise Unauthorized(INVALID_CREDENTIALS, type_slug="invalid-credentials")
+    if not await passwords.verify(user.password_hash, password):
+        raise Unauthorized(INVALID_CREDENTIALS, type_slug="invalid-credentials")
+    if user.status == UserStatus.DELETED:
+        # A deleted account is indistinguishable from an unknown one.
+        raise Unauthorized(INVALID_CREDENTIALS, type_slug="invalid-credentials")
+    if user.status != UserStatus.ACTIVE:
+        raise Forbidden("This account is blocked.", type_slug="account-blocked")
+    if passwords.needs_rehash(user.password_hash):
+        await user_repo.set_password_hash(session, user.id, await passwords.hash(password))
+    now = _now()
+    issued = await _issue(
+        session=session,
+        keyring=keyring,
+        settings=settings,
+        user=user,
+        family_id=uuid.uuid4(),
+        now=now,
+    )
+    await add_event(session, UserLoggedInV1(user_id=user.id, at=now), key=str(user.id))
+    await session.commit()
+    return issued
+
+
+async def refresh(
+    *,
+    session: AsyncSession,
+    keyring: KeyRing,
+    settings: IdentitySettings,
+    refresh_token: str,
+) -> IssuedTokens:
+    """Rotate: the presented token is spent; presenting a spent token revokes its whole family."""
+    now = _now()
+    row = await token_repo.get_for_update(session, hash_refresh_token(refresh_token))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise Unauthorized(INVALID_REFRESH, type_slug="invalid-refresh-token")
+    if row.rotated_at is not None:
+        # Reuse of a rotated token: someone holds a stolen copy. Kill the session for everyone.
+        await token_repo.revoke_family(
+            session, family_id=row.family_id, user_id=row.user_id, at=now
+        )
+        await session.commit()
+        log.warning(
+            "refresh token reuse detected; family revoked",
+            extra={"user_id": str(row.user_id), "family_id": str(row.family_id)},
+        )
+        raise Unauthorized(INVALID_REFRESH, type_slug="invalid-refresh-token")
+    user = await user_repo.get_by_id(session, row.user_id)
+    if user is None or user.status != UserStatus.ACTIVE:
+        await token_repo.revoke_family(
+            session, family_id=row.family_id, user_id=row.user_id, at=now
+        )
+        await session.commit()
+        raise Unauthorized(INVALID_REFRESH, type_slug="invalid-refresh-token")
+    issued = await _issue(
+        session=session,
+        keyring=keyring,
+        settings=settings,
+        user=user,
+        family_id=row.family_id,
+        now=now,
+        replaces=row.id,
+    )
+    await add_event(session, UserLoggedInV1(user_id=user.id, at=now), key=str(user.id))
+    await session.commit()
+    return issued
+
+
+async def logout(
+    *,
+    session: AsyncSession,
+    redis: Redis,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID | None,
+    jti: str,
+    expires_at: int,
+    refresh_token: str | None,
+) -> None:
+    """Revoke the current session's family (and the given refresh token's) and deny the jti."""
+    now = _now()
+    families: set[uuid.UUID] = set()
+    if session_id is not None:
+        families.add(session_id)
+    if refresh_token is not None:
+        row = await token_repo.get_by_hash(session, hash_refresh_token(refresh_token))
+        # Another user's token is silently ignored (revoke_family filters by user too).
+        if row is not None and row.user_id == user_id:
+            families.add(row.family_id)
+    for family_id in families:
+        await token_repo.revoke_family(session, family_id=family_id, user_id=user_id, at=now)
+    await session.commit()
+    ttl = max(1, expires_at - int(now.timestamp()))
+    await redis.set(DENYLIST_KEY.format(jti=jti), "1", ex=ttl)
+
+
+async def _issue(
+    *,
+    session: AsyncSession,
+    keyring: KeyRing,
+    settings: IdentitySettings,
+    user: User,
+    family_id: uuid.UUID,
+    now: datetime,
+    replaces: uuid.UUID | None = None,
+) -> IssuedTokens:
+    refresh_token = new_refresh_token()
+    row = await token_repo.insert(
+        session,
+        user_id=user.id,
+        family_id=family_id,
+        token_hash=hash_refresh_token(refresh_token),
+        expires_at=now + timedelta(seconds=settings.refresh_token_ttl_s),
+    )
+    if replaces is not None:
+        await token_repo.mark_rotated(session, token_id=replaces, replaced_by=row.id, at=now)
+    access = mint_access_token(
+        keyring=keyring,
+        user_id=user.id,
+        roles=list(user.roles),
+        session_id=family_id,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        now=now,
+        ttl=timedelta(seconds=settings.access_token_ttl_s),
+    )
+    return IssuedTokens(
+        access_token=access.token,
+        refresh_token=refresh_token,
+        expires_in=settings.access_token_ttl_s,
+    )

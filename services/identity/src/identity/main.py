@@ -1,0 +1,34 @@
+"""ASGI entry: ``uvicorn identity.main:create_app --factory``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from fitness_platform.app import create_service_app
+from identity.auth.router import jwks_router
+from identity.auth.router import router as auth_router
+from identity.keys import load_keyring
+from identity.passwords import Argon2Params, PasswordHashing
+from identity.settings import IdentitySettings, get_settings
+from identity.users.router import router as users_router
+
+
+def create_app(settings: IdentitySettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = create_service_app(
+        settings,
+        title="Identity",
+        description="Accounts, credentials and tokens of the fitness backend.",
+        routers=[auth_router, users_router, jwks_router],
+    )
+    # Loaded now, not lazily: a bad key or an unwritable key folder fails the start.
+    app.state.keyring = load_keyring(settings)
+    app.state.passwords = PasswordHashing(
+        Argon2Params(
+            memory_cost_kib=settings.argon2_memory_cost_kib,
+            time_cost=settings.argon2_time_cost,
+            parallelism=settings.argon2_parallelism,
+        ),
+        max_concurrency=settings.argon2_max_concurrency,
+    )
+    return app

@@ -1,0 +1,42 @@
+"""SQL for the ``users`` table."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity.users.models import User
+
+
+async def get_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def get_by_email(session: AsyncSession, email: str) -> User | None:
+    stmt = select(User).where(func.lower(User.email) == email.strip().lower())
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def email_exists(session: AsyncSession, email: str) -> bool:
+    stmt = select(User.id).where(func.lower(User.email) == email.strip().lower())
+    return (await session.execute(stmt)).first() is not None
+
+
+async def insert(session: AsyncSession, *, email: str, name: str, password_hash: str) -> User:
+    """Insert and flush (raises IntegrityError on a duplicate email), returning server defaults."""
+    user = User(id=uuid.uuid4(), email=email, name=name, password_hash=password_hash)
+    session.add(user)
+    await session.flush()
+    await session.refresh(user)
+    return user
+
+
+async def set_password_hash(session: AsyncSession, user_id: uuid.UUID, password_hash: str) -> None:
+    stmt = (
+        update(User)
+        .where(User.id == user_id)
+        .values(password_hash=password_hash, updated_at=func.now())
+    )
+    await session.execute(stmt)
