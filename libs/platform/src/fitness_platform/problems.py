@@ -104,9 +104,11 @@ class ProblemError(Exception):
         super().__init__(detail or self.title)
 
 
-def _fixed(code: int, name: str) -> type[ProblemError]:
+class _FixedStatusProblem(ProblemError):
+    """A problem whose status is fixed by its class: ``NotFound("No such workout.")``."""
+
     def __init__(
-        self: ProblemError,
+        self,
         detail: str | None = None,
         *,
         title: str | None = None,
@@ -114,22 +116,45 @@ def _fixed(code: int, name: str) -> type[ProblemError]:
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
-        ProblemError.__init__(
-            self, code, title, detail, type_slug=type_slug, headers=headers, extra=extra
+        super().__init__(
+            type(self).status, title, detail, type_slug=type_slug, headers=headers, extra=extra
         )
 
-    return type(name, (ProblemError,), {"status": code, "__init__": __init__})
+
+class BadRequest(_FixedStatusProblem):
+    status = 400
 
 
-BadRequest = _fixed(400, "BadRequest")
-Unauthorized = _fixed(401, "Unauthorized")
-Forbidden = _fixed(403, "Forbidden")
-NotFound = _fixed(404, "NotFound")
-Conflict = _fixed(409, "Conflict")
-PayloadTooLarge = _fixed(413, "PayloadTooLarge")
-TooManyRequests = _fixed(429, "TooManyRequests")
-ServiceUnavailable = _fixed(503, "ServiceUnavailable")
-GatewayTimeout = _fixed(504, "GatewayTimeout")
+class Unauthorized(_FixedStatusProblem):
+    status = 401
+
+
+class Forbidden(_FixedStatusProblem):
+    status = 403
+
+
+class NotFound(_FixedStatusProblem):
+    status = 404
+
+
+class Conflict(_FixedStatusProblem):
+    status = 409
+
+
+class PayloadTooLarge(_FixedStatusProblem):
+    status = 413
+
+
+class TooManyRequests(_FixedStatusProblem):
+    status = 429
+
+
+class ServiceUnavailable(_FixedStatusProblem):
+    status = 503
+
+
+class GatewayTimeout(_FixedStatusProblem):
+    status = 504
 
 
 def problem_body(
