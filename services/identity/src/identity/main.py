@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from fitness_platform.app import create_service_app
+from fitness_platform.auth import JWKSCache, TokenVerifier
 from identity.auth.router import jwks_router
 from identity.auth.router import router as auth_router
 from identity.keys import load_keyring
@@ -22,7 +23,14 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         routers=[auth_router, users_router, jwks_router],
     )
     # Loaded now, not lazily: a bad key or an unwritable key folder fails the start.
-    app.state.keyring = load_keyring(settings)
+    keyring = load_keyring(settings)
+    app.state.keyring = keyring
+    # Identity verifies its own tokens with the platform verifier, fed its public keys directly.
+    app.state.token_verifier = TokenVerifier(
+        JWKSCache(jwks=keyring.public_jwks()),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
     app.state.passwords = PasswordHashing(
         Argon2Params(
             memory_cost_kib=settings.argon2_memory_cost_kib,

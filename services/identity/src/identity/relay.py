@@ -1,0 +1,16 @@
+"""Outbox relay process: ``python -m identity.relay`` publishes identity's outbox to Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fitness_platform.outbox import run_relay
+from identity.settings import get_settings
+
+
+def main() -> None:
+    asyncio.run(run_relay(get_settings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+"""Every table of the service on one MetaData (for Alembic and tests)."""
+
+from __future__ import annotations
+
+from fitness_platform.outbox import inbox_table, outbox_table
+from identity.auth import models as auth_models
+from identity.db import Base
+from identity.users import models as user_models
+
+metadata = Base.metadata
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+__all__ = ["auth_models", "inbox", "metadata", "outbox", "user_models"]
