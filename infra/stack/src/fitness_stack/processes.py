@@ -1,0 +1,201 @@
+"""Start, track (PID files) and stop the processes the launcher owns."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fitness_stack.state import StateDir
+
+
+class StackError(RuntimeError):
+    """A piece of the stack failed to start or died; carries its log path."""
+
+    def __init__(self, name: str, message: str, log: Path | None = None) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.log = log
+
+
+def _start_ticks(pid: int) -> str:
+    """Kernel start time of a process (Linux), used to tell a reused PID from ours."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    # Field 22; the command name (field 2) may contain spaces, so split after its ')'.
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return not _is_zombie(pid)
+
+
+@dataclass(frozen=True)
+class PidRecord:
+    pid: int
+    ticks: str
+
+    def alive(self) -> bool:
+        if not pid_alive(self.pid):
+            return False
+        return not self.ticks or _start_ticks(self.pid) in ("", self.ticks)
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def wait_until(
+    check: Callable[[], bool],
+    *,
+    timeout: float,
+    interval: float = 0.05,
+    abort: Callable[[], str | None] | None = None,
+) -> bool:
+    """Poll `check` until true or the deadline; `abort` returns a reason to give up early."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if check():
+            return True
+        if abort is not None and (reason := abort()) is not None:
+            raise RuntimeError(reason)
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
+class ProcessManager:
+    """Processes under a state folder: `<state>/pids/<name>.pid`, `<state>/logs/<name>.log`."""
+
+    def __init__(self, state: StateDir) -> None:
+        self.state = state
+        self._children: dict[str, subprocess.Popen[bytes]] = {}
+
+    def record(self, name: str) -> PidRecord | None:
+        path = self.state.pidfile(name)
+        try:
+            pid_line, _, ticks = path.read_text().partition("\n")
+            return PidRecord(int(pid_line), ticks.strip())
+        except (OSError, ValueError):
+            return None
+
+    def running(self, name: str) -> bool:
+        child = self._children.get(name)
+        if child is not None:
+            return child.poll() is None
+        rec = self.record(name)
+        return rec is not None and rec.alive()
+
+    def names(self) -> list[str]:
+        if not self.state.pids.exists():
+            return []
+        return sorted(p.stem for p in self.state.pids.glob("*.pid"))
+
+    def start(
+        self,
+        name: str,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        run_as: Sequence[str] = (),
+    ) -> int:
+        """Spawn `argv` in its own session, output appended to its log; record the PID.
+
+        `run_as` is a prefix that execs the command under another user (setpriv), so the
+        recorded PID is the server itself.
+        """
+        self.state.logs.mkdir(parents=True, exist_ok=True)
+        self.state.pids.mkdir(parents=True, exist_ok=True)
+        log_path = self.state.log(name)
+        with open(log_path, "ab") as log:
+            log.write(f"\n--- {time.strftime('%Y-%m-%dT%H:%M:%S')} start: {' '.join(argv)}\n".encode())
+            log.flush()
+            proc = subprocess.Popen(
+                [*run_as, *argv],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=dict(env) if env is not None else None,
+                cwd=cwd,
+                # Own session: Ctrl-C in the terminal that ran `up` must not kill the stack,
+                # and `down` can signal the whole group (a server and its helpers).
+                start_new_session=True,
+            )
+        self._children[name] = proc
+        ticks = _start_ticks(proc.pid)
+        self.state.pidfile(name).write_text(f"{proc.pid}\n{ticks}\n")
+        return proc.pid
+
+    def exit_reason(self, name: str) -> str | None:
+        """None while the process runs; otherwise why it is gone."""
+        child = self._children.get(name)
+        if child is not None:
+            code = child.poll()
+            return None if code is None else f"exited with code {code}"
+        return None if self.running(name) else "is not running"
+
+    def stop(self, name: str, *, sig: int = signal.SIGTERM, timeout: float = 15.0) -> bool:
+        """Stop one process by its recorded PID: `sig`, then SIGKILL after `timeout` seconds.
+
+        Returns True when something was running.
+        """
+        rec = self.record(name)
+        child = self._children.pop(name, None)
+        was_running = rec is not None and rec.alive()
+        if rec is not None and was_running:
+            _signal_group(rec.pid, sig)
+            gone = wait_until(lambda: not _gone_check(rec, child), timeout=timeout)
+            if not gone:
+                _signal_group(rec.pid, signal.SIGKILL)
+                wait_until(lambda: not _gone_check(rec, child), timeout=5.0)
+        if child is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=1.0)
+        self.state.pidfile(name).unlink(missing_ok=True)
+        return was_running
+
+
+def _gone_check(rec: PidRecord, child: subprocess.Popen[bytes] | None) -> bool:
+    """True while the process still exists (reaping our own child so it is not a zombie)."""
+    if child is not None and child.poll() is not None:
+        return False
+    return rec.alive()
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+
+def python() -> str:
+    return sys.executable
