@@ -1,0 +1,396 @@
+"""`make bench`: load through the gateway of a running fleet (`make up` first).
+
+Two modes per scenario:
+- closed loop: N connections, each sends its next request when the previous one answers
+  (throughput at a stated concurrency);
+- open loop at a fixed rate (``--rate``): requests are *scheduled* at 1/rate intervals and latency is
+  measured from the scheduled time, not from the send time, so a stalled server shows up as latency
+  instead of silently lowering the offered load (no coordinated-omission blind spot).
+
+Results: ``bench-results/<timestamp>.json`` and a Markdown summary beside it (req/s, p50/p90/p99,
+errors, CPU seconds per fleet process read from /proc). The load generator shares the machine's
+two cores with the fleet; its own CPU is reported too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+Request = Callable[[aiohttp.ClientSession, "Client"], Awaitable[int]]
+
+
+@dataclass
+class Client:
+    """One virtual user: its own account, so per-user rate limits and token rotation stay realistic."""
+
+    email: str
+    password: str
+    user_id: str = ""
+    access: str = ""
+    refresh: str = ""
+
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access}"}
+
+
+@dataclass
+class Result:
+    scenario: str
+    mode: str
+    concurrency: int
+    target_rate: float | None
+    duration_s: float
+    requests: int
+    errors: int
+    status_counts: dict[str, int]
+    rps: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, min(len(sorted_values), round(q / 100 * len(sorted_values) + 0.5)))
+    return sorted_values[rank - 1]
+
+
+def summarise(
+    scenario: str,
+    mode: str,
+    concurrency: int,
+    rate: float | None,
+    duration: float,
+    latencies: list[float],
+    statuses: list[int],
+) -> Result:
+    lat = sorted(latencies)
+    counts: dict[str, int] = {}
+    for s in statuses:
+        counts[str(s)] = counts.get(str(s), 0) + 1
+    errors = sum(1 for s in statuses if s == 0 or s >= 400)
+    return Result(
+        scenario=scenario,
+        mode=mode,
+        concurrency=concurrency,
+        target_rate=rate,
+        duration_s=round(duration, 2),
+        requests=len(statuses),
+        errors=errors,
+        status_counts=counts,
+        rps=round(len(statuses) / duration, 1) if duration else 0.0,
+        p50_ms=round(percentile(lat, 50) * 1000, 2),
+        p90_ms=round(percentile(lat, 90) * 1000, 2),
+        p99_ms=round(percentile(lat, 99) * 1000, 2),
+        max_ms=round(lat[-1] * 1000, 2) if lat else float("nan"),
+    )
+
+
+# --- CPU per process -------------------------------------------------------------------------
+
+
+def fleet_pids(state_dir: Path) -> dict[str, int]:
+    pids: dict[str, int] = {}
+    for f in sorted((state_dir / "pids").glob("*.pid")):
+        try:
+            pids[f.stem] = int(f.read_text().strip())
+        except ValueError:
+            continue
+    pids["loadgen"] = os.getpid()
+    return pids
+
+
+def cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+
+class CpuMeter:
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.start = {name: cpu_seconds(pid) for name, pid in pids.items()}
+
+    def used(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for name, pid in self.pids.items():
+            before, after = self.start.get(name), cpu_seconds(pid)
+            if before is not None and after is not None:
+                out[name] = round(after - before, 2)
+        return out
+
+
+# --- load loops ------------------------------------------------------------------------------
+
+
+async def closed_loop(
+    session: aiohttp.ClientSession, clients: list[Client], request: Request, seconds: float
+) -> tuple[float, list[float], list[int]]:
+    latencies: list[float] = []
+    statuses: list[int] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(client: Client) -> None:
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            status = await safe(request, session, client)
+            latencies.append(time.perf_counter() - t0)
+            statuses.append(status)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in clients))
+    return time.perf_counter() - t0, latencies, statuses
+
+
+async def open_loop(
+    session: aiohttp.ClientSession,
+    clients: list[Client],
+    request: Request,
+    seconds: float,
+    rate: float,
+) -> tuple[float, list[float], list[int]]:
+    """Fixed arrival rate; latency counted from each request's *scheduled* start."""
+    latencies: list[float] = []
+    statuses: list[int] = []
+    total = int(seconds * rate)
+    start = time.perf_counter()
+    tasks = []
+
+    async def one(i: int, scheduled: float) -> None:
+        status = await safe(request, session, clients[i % len(clients)])
+        latencies.append(time.perf_counter() - scheduled)
+        statuses.append(status)
+
+    for i in range(total):
+        scheduled = start + i / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)  # pacing the generator, not test synchronisation
+        tasks.append(asyncio.create_task(one(i, scheduled)))
+    await asyncio.gather(*tasks)
+    return time.perf_counter() - start, latencies, statuses
+
+
+async def safe(request: Request, session: aiohttp.ClientSession, client: Client) -> int:
+    try:
+        return await request(session, client)
+    except (aiohttp.ClientError, TimeoutError):
+        return 0
+
+
+# --- scenarios -------------------------------------------------------------------------------
+
+
+def scenarios(base: str) -> dict[str, Request]:
+    async def users_me(s: aiohttp.ClientSession, c: Client) -> int:
+        async with s.get(f"{base}/users/me", headers=c.auth()) as r:
+            await r.read()
+            return r.status
+
+    async def put_profile(s: aiohttp.ClientSession, c: Client) -> int:
+        body = {
+            "name": "Bench User",
+            "heightCm": 178,
+            "weightKg": 79.5,
+            "activityLevel": "moderate",
+        }
+        async with s.put(f"{base}/users/{c.user_id}", json=body, headers=c.auth()) as r:
+            await r.read()
+            return r.status
+
+    async def refresh(s: aiohttp.ClientSession, c: Client) -> int:
+        async with s.post(f"{base}/auth/refresh", json={"refreshToken": c.refresh}) as r:
+            data = await r.json(content_type=None)
+            if r.status == 200:
+                c.access, c.refresh = data["accessToken"], data["refreshToken"]
+            return r.status
+
+    async def login(s: aiohttp.ClientSession, c: Client) -> int:
+        async with s.post(
+            f"{base}/auth/login", json={"email": c.email, "password": c.password}
+        ) as r:
+            await r.read()
+            return r.status
+
+    async def calculate(s: aiohttp.ClientSession, c: Client) -> int:
+        body = {
+            "gender": "male",
+            "age": 30,
+            "heightCm": 180,
+            "weightKg": 80,
+            "activityLevel": "moderate",
+            "goal": "lose",
+            "targetRateKgPerWeek": 0.5,
+        }
+        async with s.post(f"{base}/nutrition/calculate", json=body, headers=c.auth()) as r:
+            await r.read()
+            return r.status
+
+    async def nutrition_me(s: aiohttp.ClientSession, c: Client) -> int:
+        async with s.get(f"{base}/nutrition/me", headers=c.auth()) as r:
+            await r.read()
+            return r.status
+
+    async def diary_write(s: aiohttp.ClientSession, c: Client) -> int:
+        body = {
+            "date": datetime.now(UTC).date().isoformat(),
+            "mealSlot": "lunch",
+            "foodId": "05062",
+            "grams": 150,
+        }
+        async with s.post(f"{base}/nutrition/diary", json=body, headers=c.auth()) as r:
+            await r.read()
+            return r.status
+
+    async def meal_suggestion(s: aiohttp.ClientSession, c: Client) -> int:
+        body = {"dailyCalories": 2200, "meals": 4, "seed": uuid.uuid4().int % 10_000}
+        async with s.post(f"{base}/nutrition/meal-suggestion", json=body, headers=c.auth()) as r:
+            await r.read()
+            return r.status
+
+    return {
+        "GET /users/me": users_me,
+        "PUT /users/{id}": put_profile,
+        "POST /auth/refresh": refresh,
+        "POST /auth/login": login,
+        "POST /nutrition/calculate": calculate,
+        "GET /nutrition/me": nutrition_me,
+        "POST /nutrition/diary": diary_write,
+        "POST /nutrition/meal-suggestion": meal_suggestion,
+    }
+
+
+# Scenario → (concurrency, seconds); login and the MILP are slow on purpose and measured apart.
+PLAN: dict[str, tuple[int, float]] = {
+    "GET /users/me": (16, 10),
+    "PUT /users/{id}": (16, 8),
+    "POST /auth/refresh": (16, 8),
+    "POST /auth/login": (4, 6),
+    "POST /nutrition/calculate": (16, 8),
+    "GET /nutrition/me": (16, 8),
+    "POST /nutrition/diary": (16, 8),
+    "POST /nutrition/meal-suggestion": (2, 8),
+}
+
+
+async def make_clients(session: aiohttp.ClientSession, base: str, n: int) -> list[Client]:
+    clients = []
+    for _ in range(n):
+        c = Client(email=f"bench-{uuid.uuid4().hex[:12]}@example.com", password=uuid.uuid4().hex)
+        async with session.post(
+            f"{base}/auth/register",
+            json={"email": c.email, "password": c.password, "name": "Bench"},
+        ) as r:
+            body = await r.json(content_type=None)
+            if r.status != 201:
+                raise SystemExit(f"register failed: {r.status} {body}")
+            c.user_id = body["id"]
+        async with session.post(
+            f"{base}/auth/login", json={"email": c.email, "password": c.password}
+        ) as r:
+            body = await r.json(content_type=None)
+            if r.status != 200:
+                raise SystemExit(f"login failed: {r.status} {body}")
+            c.access, c.refresh = body["accessToken"], body["refreshToken"]
+        clients.append(c)
+    return clients
+
+
+async def run(args: argparse.Namespace) -> list[Result]:
+    base = args.base_url.rstrip("/")
+    connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
+    timeout = aiohttp.ClientTimeout(total=30)
+    results: list[Result] = []
+    pids = fleet_pids(Path(args.state_dir))
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        clients = await make_clients(session, base, max(c for c, _ in PLAN.values()))
+        table = scenarios(base)
+        for name, (conc, seconds) in PLAN.items():
+            if args.only and not any(o in name for o in args.only):
+                continue
+            seconds = seconds * args.scale
+            meter = CpuMeter(pids)
+            if args.rate and name not in ("POST /auth/login", "POST /nutrition/meal-suggestion"):
+                dur, lat, st = await open_loop(
+                    session, clients[:conc], table[name], seconds, args.rate
+                )
+                res = summarise(name, "open", conc, args.rate, dur, lat, st)
+            else:
+                dur, lat, st = await closed_loop(session, clients[:conc], table[name], seconds)
+                res = summarise(name, "closed", conc, None, dur, lat, st)
+            res.cpu_seconds = meter.used()
+            results.append(res)
+            print(
+                f"{name:34} {res.mode:6} c={conc:<3} {res.rps:8.1f} req/s  p50 {res.p50_ms:7.1f} ms  "
+                f"p90 {res.p90_ms:7.1f}  p99 {res.p99_ms:7.1f}  errors {res.errors}/{res.requests}",
+                flush=True,
+            )
+    return results
+
+
+def write_report(results: list[Result], out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    meta: dict[str, Any] = {"at": stamp, "cores": os.cpu_count()}
+    (out_dir / f"{stamp}.json").write_text(
+        json.dumps({"meta": meta, "results": [asdict(r) for r in results]}, indent=2)
+    )
+    lines = [
+        f"# Benchmark {stamp} ({os.cpu_count()} cores, load generator on the same machine)",
+        "",
+        "| scenario | mode | conc | req/s | p50 ms | p90 ms | p99 ms | errors | statuses |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.scenario} | {r.mode} | {r.concurrency} | {r.rps} | {r.p50_ms} | {r.p90_ms} "
+            f"| {r.p99_ms} | {r.errors}/{r.requests} | {r.status_counts} |"
+        )
+    lines += ["", "## CPU seconds per process during each scenario", ""]
+    for r in results:
+        cpu = ", ".join(f"{k} {v}" for k, v in sorted(r.cpu_seconds.items()) if v > 0)
+        lines.append(f"- {r.scenario}: {cpu}")
+    md = out_dir / f"{stamp}.md"
+    md.write_text("\n".join(lines) + "\n")
+    return md
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--base-url", default=os.environ.get("BENCH_BASE_URL", "http://127.0.0.1:8000"))
+    p.add_argument("--state-dir", default=".local/dev", help="launcher state (for PIDs)")
+    p.add_argument("--rate", type=float, default=0.0, help="open-loop requests/s (0 = closed)")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply every duration")
+    p.add_argument("--only", nargs="*", help="run only scenarios containing these strings")
+    p.add_argument("--out", default="bench-results")
+    args = p.parse_args()
+    try:
+        import uvloop
+
+        results = uvloop.run(run(args))
+    except ImportError:
+        results = asyncio.run(run(args))
+    print(f"report: {write_report(results, Path(args.out))}")
+
+
+if __name__ == "__main__":
+    main()
