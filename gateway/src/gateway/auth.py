@@ -1,0 +1,75 @@
+"""Who is calling: bearer token → verified claims (platform ``TokenVerifier``) → principal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fitness_platform.auth import DENYLIST_KEY, TokenVerifier
+from fitness_platform.problems import ProblemError
+from gateway.routes import RouteTable
+
+ADMIN_ROLE = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: str
+    roles: tuple[str, ...]
+    jti: str
+
+    @property
+    def denylist_key(self) -> str:
+        return DENYLIST_KEY.format(jti=self.jti)
+
+
+class AuthError(Exception):
+    """A refusal the proxy renders as problem+json (401/403/503)."""
+
+    def __init__(self, status: int, detail: str, reason: str, headers: dict[str, str]) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.reason = reason  # metric label
+        self.headers = headers
+
+
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def bearer_token(authorization: bytes | None) -> str | None:
+    """RFC 6750 §2.1: ``Authorization: Bearer <token>``, scheme case-insensitive."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.decode("latin-1").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        return None
+    return token
+
+
+class Authenticator:
+    def __init__(self, verifier: TokenVerifier, table: RouteTable) -> None:
+        self._verifier = verifier
+        self._table = table
+
+    async def authenticate(
+        self, method: str, path: str, authorization: bytes | None
+    ) -> Principal | None:
+        """``None`` for a public route; a principal allowed on ``path``; else ``AuthError``.
+
+        The denylist is checked later, in the same Redis round trip as the rate limit.
+        """
+        if self._table.is_public(method, path):
+            return None
+        token = bearer_token(authorization)
+        if token is None:
+            raise AuthError(401, "A bearer access token is required.", "missing", _CHALLENGE)
+        try:
+            claims = await self._verifier.verify(token)
+        except ProblemError as exc:
+            reason = "invalid" if exc.status == 401 else "jwks_unavailable"
+            raise AuthError(exc.status, exc.detail or exc.title, reason, exc.headers) from exc
+        principal = Principal(str(claims.sub), tuple(claims.roles), claims.jti)
+        if self._table.needs_admin(path) and ADMIN_ROLE not in principal.roles:
+            raise AuthError(403, f"Role {ADMIN_ROLE!r} is required.", "forbidden", {})
+        return principal

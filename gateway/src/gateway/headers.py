@@ -1,0 +1,130 @@
+"""Header hygiene for both directions of the proxy: identity, correlation and trace headers."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from collections.abc import Iterable
+
+# RFC 9110 §7.6.1 hop-by-hop fields, plus the legacy ones proxies still see.
+HOP_BY_HOP: frozenset[bytes] = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+    }
+)
+
+# Request headers the gateway sets itself; a client's copy is dropped, never merged.
+_GATEWAY_SET: frozenset[bytes] = frozenset(
+    {
+        b"host",
+        b"content-length",
+        b"x-request-id",
+        b"traceparent",
+        b"tracestate",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"forwarded",
+        b"x-real-ip",
+    }
+)
+
+# Response headers uvicorn writes itself (a second copy would duplicate them).
+_RESPONSE_DROP: frozenset[bytes] = frozenset({b"date", b"server", b"x-request-id"})
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:@+=/-]{1,128}$")
+_TRACEPARENT_RE = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+def connection_tokens(headers: Iterable[tuple[bytes, bytes]]) -> frozenset[bytes]:
+    """Field names listed in ``Connection`` are hop-by-hop too (RFC 9110 §7.6.1)."""
+    out: set[bytes] = set()
+    for name, value in headers:
+        if name.lower() == b"connection":
+            out.update(t.strip().lower() for t in value.split(b",") if t.strip())
+    return frozenset(out)
+
+
+def request_id(value: bytes | None) -> str:
+    """Accept a client's id if short and in a safe charset (it lands in logs); else a new one."""
+    if value:
+        text = value.decode("latin-1")
+        if _REQUEST_ID_RE.fullmatch(text):
+            return text
+    return str(uuid.uuid4())
+
+
+def traceparent(value: bytes | None) -> tuple[str, str, str, bool]:
+    """W3C Trace Context: keep the caller's trace id, add the gateway's own hop as parent.
+
+    Returns ``(traceparent to send upstream, trace_id, span_id, continued)``; a missing or
+    malformed header (all-zero ids, version ff) starts a new sampled trace.
+    """
+    span_id = secrets.token_hex(8)
+    if value:
+        m = _TRACEPARENT_RE.fullmatch(value.decode("latin-1").strip().lower())
+        if m:
+            version, trace_id, parent, flags = m.groups()
+            if version != "ff" and trace_id != "0" * 32 and parent != "0" * 16:
+                return f"00-{trace_id}-{span_id}-{flags}", trace_id, span_id, True
+    trace_id = secrets.token_hex(16)
+    return f"00-{trace_id}-{span_id}-01", trace_id, span_id, False
+
+
+def upstream_request_headers(
+    headers: Iterable[tuple[bytes, bytes]],
+    *,
+    user_id: str | None,
+    roles: Iterable[str],
+    request_id: str,
+    traceparent: str,
+    keep_tracestate: bool,
+    client_ip: str,
+    scheme: str,
+) -> list[tuple[str, str]]:
+    """What the upstream sees: the client's end-to-end headers (``Authorization`` included,
+    services verify again) minus every ``X-User-*`` it sent, plus the gateway's own."""
+    headers = list(headers)
+    drop = HOP_BY_HOP | _GATEWAY_SET | connection_tokens(headers)
+    out: list[tuple[str, str]] = []
+    host: bytes | None = None
+    tracestate: bytes | None = None
+    for name, value in headers:
+        lname = name.lower()
+        if lname == b"host":
+            host = value
+        elif lname == b"tracestate":
+            tracestate = value
+        if lname in drop or lname.startswith(b"x-user-"):
+            continue
+        out.append((lname.decode("latin-1"), value.decode("latin-1")))
+    if user_id is not None:
+        out.append(("x-user-id", user_id))
+        out.append(("x-user-roles", ",".join(roles)))
+    out.append(("x-request-id", request_id))
+    out.append(("traceparent", traceparent))
+    # W3C: tracestate only travels with the traceparent it belongs to.
+    if tracestate is not None and keep_tracestate:
+        out.append(("tracestate", tracestate.decode("latin-1")))
+    out.append(("x-forwarded-for", client_ip))
+    out.append(("x-forwarded-proto", scheme))
+    if host is not None:
+        out.append(("x-forwarded-host", host.decode("latin-1")))
+    return out
+
+
+def downstream_response_headers(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """Upstream response headers minus hop-by-hop ones and those uvicorn adds itself."""
+    raw = list(raw)
+    drop = HOP_BY_HOP | _RESPONSE_DROP | connection_tokens(raw)
+    return [(n.lower(), v) for n, v in raw if n.lower() not in drop]
