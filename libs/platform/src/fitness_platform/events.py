@@ -1,0 +1,337 @@
+"""CloudEvents 1.0 Kafka binary binding, the FastStream broker factory, consumers and DLQ."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import orjson
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+
+from fitness_platform.inbox import seen_before
+from fitness_platform.logging import correlation_id_var
+
+if TYPE_CHECKING:
+    from faststream.kafka.message import KafkaMessage
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from fitness_contracts.base import IntegrationEvent
+    from fitness_platform.settings import ServiceSettings
+
+log = logging.getLogger("fitness_platform.events")
+
+SPECVERSION = "1.0"
+CONTENT_TYPE = "application/json"
+
+HeaderInput = Mapping[str, str | bytes] | Sequence[tuple[str, bytes | str]]
+
+
+class InvalidCloudEvent(ValueError):
+    """Headers or body do not form a CloudEvent we can process (never retried)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CloudEventMeta:
+    id: UUID
+    type: str
+    source: str
+    time: datetime | None
+    subject: str | None
+    correlation_id: str | None
+    traceparent: str | None
+    specversion: str = SPECVERSION
+
+
+def cloudevent_headers(
+    *,
+    event_type: str,
+    source: str,
+    event_id: UUID,
+    time: datetime,
+    subject: str | None = None,
+    correlation_id: str | None = None,
+    traceparent: str | None = None,
+) -> list[tuple[str, bytes]]:
+    headers: list[tuple[str, bytes]] = [
+        ("ce_specversion", SPECVERSION.encode()),
+        ("ce_id", str(event_id).encode()),
+        ("ce_type", event_type.encode()),
+        ("ce_source", source.encode()),
+        ("ce_time", time.astimezone(UTC).isoformat().replace("+00:00", "Z").encode()),
+        ("content-type", CONTENT_TYPE.encode()),
+    ]
+    if subject is not None:
+        headers.append(("ce_subject", subject.encode()))
+    if traceparent:
+        headers.append(("traceparent", traceparent.encode()))
+    if correlation_id:
+        headers.append(("correlation_id", correlation_id.encode()))
+    return headers
+
+
+def _as_text(value: str | bytes | None) -> str | None:
+    if value is None:
+        return None
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def parse_cloudevent(headers: HeaderInput) -> CloudEventMeta:
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    h: dict[str, str | None] = {k.lower(): _as_text(v) for k, v in items}
+    if h.get("ce_specversion") != SPECVERSION:
+        raise InvalidCloudEvent(f"unsupported ce_specversion {h.get('ce_specversion')!r}")
+    try:
+        event_id = UUID(h.get("ce_id") or "")
+    except ValueError as exc:
+        raise InvalidCloudEvent("ce_id is not a UUID") from exc
+    event_type, source = h.get("ce_type"), h.get("ce_source")
+    if not event_type or not source:
+        raise InvalidCloudEvent("ce_type and ce_source are required")
+    time = None
+    if raw := h.get("ce_time"):
+        try:
+            time = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise InvalidCloudEvent("ce_time is not RFC 3339") from exc
+    return CloudEventMeta(
+        id=event_id,
+        type=event_type,
+        source=source,
+        time=time,
+        subject=h.get("ce_subject"),
+        correlation_id=h.get("correlation_id"),
+        traceparent=h.get("traceparent"),
+    )
+
+
+# ---------------------------------------------------------------- broker
+
+
+def make_broker(settings: ServiceSettings, **kwargs: Any) -> KafkaBroker:
+    if not settings.kafka_bootstrap_servers:
+        raise RuntimeError("kafka_bootstrap_servers is not configured")
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "client_id": settings.service_name,
+        "acks": "all",
+        "enable_idempotence": settings.kafka_enable_idempotence,
+        "request_timeout_ms": 10_000,
+        "logger": logging.getLogger(f"{settings.service_name}.broker"),
+    }
+    options.update(kwargs)
+    return KafkaBroker(**options)
+
+
+def subscriber_kwargs(settings: ServiceSettings, group: str | None = None) -> dict[str, Any]:
+    """Consumer options for at-least-once delivery.
+
+    FastStream's ``AckPolicy.ACK`` also commits when the handler raised, so a failure would lose
+    the message; ``NACK_ON_ERROR`` commits after success and seeks back on an exception, so the
+    message is redelivered (bounded by :func:`handle_event`'s DLQ).
+    """
+    return {
+        "group_id": group or settings.service_name,
+        "auto_offset_reset": "earliest",
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+        "session_timeout_ms": settings.kafka_session_timeout_ms,
+        "heartbeat_interval_ms": settings.kafka_heartbeat_interval_ms,
+    }
+
+
+# ---------------------------------------------------------------- consuming
+
+
+@dataclass(frozen=True, slots=True)
+class EventEnvelope:
+    meta: CloudEventMeta
+    data: dict[str, Any]
+
+    def parse(self) -> IntegrationEvent | None:
+        """The payload as its ``fitness_contracts`` class, or None for an unknown type."""
+        from fitness_contracts.registry import BY_TYPE
+
+        cls = BY_TYPE.get(self.meta.type)
+        return cls.model_validate(self.data) if cls is not None else None
+
+
+EventHandler = Callable[["AsyncSession", EventEnvelope], Awaitable[None]]
+
+
+def decode_event(headers: HeaderInput, body: bytes) -> EventEnvelope:
+    meta = parse_cloudevent(headers)
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidCloudEvent("body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise InvalidCloudEvent("body is not a JSON object")
+    return EventEnvelope(meta=meta, data=data)
+
+
+async def process_event(
+    session_factory: async_sessionmaker[AsyncSession],
+    consumer: str,
+    envelope: EventEnvelope,
+    handler: EventHandler,
+) -> bool:
+    """Inbox check + effect in ONE transaction. Returns False for a duplicate. Raises on failure."""
+    token = correlation_id_var.set(envelope.meta.correlation_id)
+    try:
+        async with session_factory() as session, session.begin():
+            if await seen_before(session, event_id=envelope.meta.id, consumer=consumer):
+                log.info("duplicate event skipped", extra={"ce_id": str(envelope.meta.id)})
+                return False
+            await handler(session, envelope)
+        return True
+    finally:
+        correlation_id_var.reset(token)
+
+
+class DeadLetters:
+    """Bounded retries, then ``<topic>.dlq`` with an ``error`` header (and ack).
+
+    Attempts are counted in memory per (topic, partition, offset): after a restart a poison
+    message gets ``max_attempts`` more tries, which is harmless.
+    """
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        *,
+        max_attempts: int = 5,
+        backoff_s: float = 0.2,
+        max_backoff_s: float = 5.0,
+    ) -> None:
+        self.broker = broker
+        self.max_attempts = max_attempts
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self._attempts: dict[tuple[str, int, int], int] = {}
+
+    async def send(self, message: KafkaMessage, error: str, attempts: int) -> None:
+        raw = message.raw_message
+        assert not isinstance(raw, tuple), "batch subscribers are not supported"
+        headers = {k: v.decode("utf-8", "replace") for k, v in (raw.headers or ())}
+        headers["error"] = error[:1000]
+        headers["dlq_attempts"] = str(attempts)
+        headers["dlq_source"] = f"{raw.topic}/{raw.partition}/{raw.offset}"
+        await self.broker.publish(
+            raw.value or b"", topic=f"{raw.topic}.dlq", key=raw.key, headers=headers
+        )
+        log.error(
+            "message sent to DLQ",
+            extra={"topic": raw.topic, "offset": raw.offset, "error": error[:200]},
+        )
+
+    async def run(self, message: KafkaMessage, fn: Callable[[], Awaitable[Any]]) -> None:
+        raw = message.raw_message
+        assert not isinstance(raw, tuple), "batch subscribers are not supported"
+        key = (raw.topic, raw.partition, raw.offset)
+        try:
+            await fn()
+        except InvalidCloudEvent as exc:
+            # Retrying cannot fix a malformed message.
+            self._attempts.pop(key, None)
+            await self.send(message, f"{type(exc).__name__}: {exc}", 1)
+            return
+        except Exception as exc:
+            attempts = self._attempts.get(key, 0) + 1
+            if attempts >= self.max_attempts:
+                self._attempts.pop(key, None)
+                await self.send(message, f"{type(exc).__name__}: {exc}", attempts)
+                return
+            self._attempts[key] = attempts
+            log.warning(
+                "event handler failed; will retry",
+                extra={"topic": raw.topic, "offset": raw.offset, "attempt": attempts},
+            )
+            await asyncio.sleep(min(self.max_backoff_s, self.backoff_s * 2 ** (attempts - 1)))
+            raise  # NACK_ON_ERROR seeks back: the same message is delivered again
+        self._attempts.pop(key, None)
+
+
+async def handle_event(
+    session_factory: async_sessionmaker[AsyncSession],
+    consumer: str,
+    message: KafkaMessage,
+    handler: EventHandler,
+    dead_letters: DeadLetters | None = None,
+) -> None:
+    """Process one Kafka message: CloudEvents headers → inbox + handler in one transaction.
+
+    With ``dead_letters`` failures are retried and finally dead-lettered; without, they re-raise.
+    """
+
+    async def attempt() -> None:
+        envelope = decode_event(message.headers, message.body)
+        await process_event(session_factory, consumer, envelope, handler)
+
+    if dead_letters is None:
+        await attempt()
+    else:
+        await dead_letters.run(message, attempt)
+
+
+def consume(
+    broker: KafkaBroker,
+    topic: str,
+    *,
+    settings: ServiceSettings,
+    consumer: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    handler: EventHandler,
+    max_attempts: int | None = None,
+) -> Any:
+    """Subscribe ``handler`` to ``topic`` with its own consumer group ``<service>.<consumer>``.
+
+    Each (topic, consumer) pair needs its own group: two subscribers sharing a group would
+    split the partitions between them and each would miss events. Returns the subscriber.
+    """
+    from faststream import Context
+
+    dead_letters = DeadLetters(broker, max_attempts=max_attempts or settings.consumer_max_attempts)
+    group = f"{settings.service_name}.{consumer}"
+    subscriber = broker.subscriber(topic, **subscriber_kwargs(settings, group))
+
+    async def on_message(message: Any = Context("message")) -> None:
+        await handle_event(session_factory, group, message, handler, dead_letters)
+
+    on_message.__name__ = f"on_{topic.replace('.', '_')}_{consumer.replace('-', '_')}"
+    subscriber(on_message)
+    return subscriber
+
+
+def register_user_deletion_handler(
+    broker: KafkaBroker,
+    *,
+    settings: ServiceSettings,
+    session_factory: async_sessionmaker[AsyncSession],
+    erase: Callable[[AsyncSession, UUID], Awaitable[None]],
+    service: str | None = None,
+) -> Any:
+    """GDPR: on ``identity.user.deleted.v1`` call ``erase(session, user_id)`` once (inbox)."""
+    from fitness_contracts.identity import UserDeletedV1
+    from fitness_contracts.topics import IDENTITY_USER
+
+    async def on_user_event(session: AsyncSession, envelope: EventEnvelope) -> None:
+        if envelope.meta.type != UserDeletedV1.event_type:
+            return
+        event = UserDeletedV1.model_validate(envelope.data)
+        log.info("erasing user data", extra={"erased_user_id": str(event.user_id)})
+        await erase(session, event.user_id)
+
+    del service  # the group comes from settings.service_name; kept for call-site readability
+    return consume(
+        broker,
+        IDENTITY_USER,
+        settings=settings,
+        consumer="user-deletion",
+        session_factory=session_factory,
+        handler=on_user_event,
+    )

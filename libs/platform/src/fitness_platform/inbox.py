@@ -1,0 +1,27 @@
+"""Idempotent consumers: remember each processed ``ce_id`` per consumer (DESIGN §5)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from sqlalchemy.dialects.postgresql import insert
+
+from fitness_platform.outbox.tables import INBOX
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def seen_before(session: AsyncSession, *, event_id: UUID, consumer: str) -> bool:
+    """Record ``(consumer, event_id)`` in the caller's transaction; True means "skip it".
+
+    Run it in the same transaction as the effect: if the effect rolls back, so does the mark.
+    """
+    result = await session.execute(
+        insert(INBOX)
+        .values(consumer=consumer, event_id=event_id)
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        .returning(INBOX.c.event_id)
+    )
+    return result.first() is None

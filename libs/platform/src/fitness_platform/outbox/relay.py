@@ -1,0 +1,323 @@
+"""Outbox relay: publishes committed outbox rows to Kafka in order (DESIGN §5).
+
+One transaction per batch: ``pg_try_advisory_xact_lock`` (one active relay per schema, so
+order holds even when two replicas run), ``FOR UPDATE SKIP LOCKED``, publish one row after the
+other, stop at the first failure (that row gets capped exponential backoff; rows behind it wait
+so order is kept), mark the published rows. Woken by ``LISTEN <schema>_outbox``, with polling
+as a fallback when the listening connection is down or a notification is missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import psycopg
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter, Gauge
+from psycopg import sql
+from sqlalchemy import func, select, update
+
+from fitness_platform.db import check_schema_name, create_engine, to_libpq_url
+from fitness_platform.events import cloudevent_headers
+from fitness_platform.logging import configure_logging
+from fitness_platform.outbox.tables import OUTBOX
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Row
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from fitness_platform.settings import ServiceSettings
+
+log = logging.getLogger("fitness_platform.outbox")
+
+OUTBOX_BACKLOG = Gauge("outbox_backlog", "Unpublished outbox rows", ["service"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", ["service"]
+)
+OUTBOX_PUBLISHED = Counter("outbox_published", "Outbox rows published to Kafka", ["service"])
+OUTBOX_ERRORS = Counter("outbox_publish_errors", "Failed outbox publish attempts", ["service"])
+
+
+@dataclass(frozen=True, slots=True)
+class ProducerSettings:
+    bootstrap_servers: str
+    service: str
+    enable_idempotence: bool = False
+    request_timeout_ms: int = 5000
+    batch_size: int = 100
+    poll_interval_s: float = 1.0
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 30.0
+
+    @property
+    def source(self) -> str:
+        return f"/{self.service}"
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings, **overrides: Any) -> ProducerSettings:
+        if not settings.kafka_bootstrap_servers:
+            raise RuntimeError("kafka_bootstrap_servers is not configured")
+        values: dict[str, Any] = {
+            "bootstrap_servers": settings.kafka_bootstrap_servers,
+            "service": settings.service_name,
+            "enable_idempotence": settings.kafka_enable_idempotence,
+            "batch_size": settings.outbox_batch_size,
+            "poll_interval_s": settings.outbox_poll_interval_s,
+        }
+        values.update(overrides)
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    published: int
+    failed: bool
+    full: bool
+    retry_at: datetime | None = None
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        schema: str,
+        producer: ProducerSettings,
+        *,
+        listen_url: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.schema = check_schema_name(schema)
+        self.cfg = producer
+        self.channel = f"{schema}_outbox"
+        self.listen_url = listen_url or to_libpq_url(
+            engine.url.render_as_string(hide_password=False)
+        )
+        self._lock_key = zlib.crc32(self.channel.encode())
+        self._producer: AIOKafkaProducer | None = None
+        self._wake = asyncio.Event()
+        self.listening = asyncio.Event()  # set while LISTEN is active (tests wait on it)
+
+    # ---------------------------------------------------------------- producer
+
+    async def _get_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self.cfg.bootstrap_servers,
+                client_id=f"{self.cfg.service}-outbox-relay",
+                acks="all",
+                enable_idempotence=self.cfg.enable_idempotence,
+                request_timeout_ms=self.cfg.request_timeout_ms,
+            )
+            try:
+                await asyncio.wait_for(producer.start(), self.cfg.request_timeout_ms / 1000 + 1)
+            except BaseException:
+                await self._stop_producer(producer)
+                raise
+            self._producer = producer
+        return self._producer
+
+    @staticmethod
+    async def _stop_producer(producer: AIOKafkaProducer) -> None:
+        try:
+            await asyncio.wait_for(producer.stop(), 5)
+        except Exception as exc:  # a dead broker can make stop() fail too
+            log.debug("producer stop failed", extra={"error": repr(exc)})
+
+    async def _reset_producer(self) -> None:
+        # A fresh producer after any failure: aiokafka may keep stale metadata/connections
+        # across a broker restart.
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await self._stop_producer(producer)
+
+    async def _send(self, row: Row[Any]) -> None:
+        producer = await self._get_producer()
+        hdrs = row.headers or {}
+        headers = cloudevent_headers(
+            event_type=row.event_type,
+            source=self.cfg.source,
+            event_id=row.event_id,
+            time=row.created_at,
+            subject=row.subject,
+            correlation_id=hdrs.get("correlation_id"),
+            traceparent=hdrs.get("traceparent"),
+        )
+        await asyncio.wait_for(
+            producer.send_and_wait(
+                row.topic,
+                value=orjson.dumps(row.payload),
+                key=row.key.encode() if row.key is not None else None,
+                headers=headers,
+            ),
+            self.cfg.request_timeout_ms / 1000 * 2,
+        )
+
+    # ---------------------------------------------------------------- batches
+
+    def _backoff(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.cfg.backoff_max_s, self.cfg.backoff_base_s * 2**attempts))
+
+    async def publish_batch(self) -> BatchResult:
+        published: list[int] = []
+        failed = False
+        retry_at: datetime | None = None
+        async with self.engine.begin() as conn:
+            if not await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key))):
+                return BatchResult(0, failed=False, full=False)  # another relay is publishing
+            now: datetime = (await conn.execute(select(func.clock_timestamp()))).scalar_one()
+            rows = (
+                await conn.execute(
+                    select(OUTBOX)
+                    .where(OUTBOX.c.published_at.is_(None))
+                    .order_by(OUTBOX.c.id)
+                    .limit(self.cfg.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in rows:
+                if row.next_attempt_at > now:
+                    retry_at = row.next_attempt_at  # head is backing off: keep order, wait
+                    break
+                try:
+                    await self._send(row)
+                except Exception as exc:
+                    failed = True
+                    OUTBOX_ERRORS.labels(self.cfg.service).inc()
+                    log.warning(
+                        "outbox publish failed",
+                        extra={
+                            "event_id": str(row.event_id),
+                            "attempts": row.attempts + 1,
+                            "error": repr(exc),
+                        },
+                    )
+                    retry_at = now + self._backoff(row.attempts)
+                    await conn.execute(
+                        update(OUTBOX)
+                        .where(OUTBOX.c.id == row.id)
+                        .values(
+                            attempts=OUTBOX.c.attempts + 1,
+                            last_error=repr(exc)[:2000],
+                            next_attempt_at=retry_at,
+                        )
+                    )
+                    await self._reset_producer()
+                    break
+                published.append(row.id)
+            if published:
+                await conn.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id.in_(published))
+                    .values(published_at=func.clock_timestamp(), last_error=None)
+                )
+        if published:
+            OUTBOX_PUBLISHED.labels(self.cfg.service).inc(len(published))
+        full = len(rows) == self.cfg.batch_size and len(published) == len(rows)
+        return BatchResult(len(published), failed=failed, full=full, retry_at=retry_at)
+
+    async def drain(self) -> int:
+        """Publish until nothing is due; returns how many rows went out."""
+        total = 0
+        while True:
+            result = await self.publish_batch()
+            total += result.published
+            if not result.full:
+                return total
+
+    async def update_gauges(self) -> None:
+        async with self.engine.connect() as conn:
+            count, oldest = (
+                await conn.execute(
+                    select(
+                        func.count(),
+                        func.extract(
+                            "epoch", func.clock_timestamp() - func.min(OUTBOX.c.created_at)
+                        ),
+                    ).where(OUTBOX.c.published_at.is_(None))
+                )
+            ).one()
+        OUTBOX_BACKLOG.labels(self.cfg.service).set(count)
+        OUTBOX_OLDEST_AGE.labels(self.cfg.service).set(float(oldest or 0))
+
+    # ---------------------------------------------------------------- loop
+
+    async def _listen(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self.listen_url, autocommit=True
+                ) as conn:
+                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+                    self.listening.set()
+                    self._wake.set()  # rows inserted before LISTEN started
+                    delay = 0.5
+                    async for _ in conn.notifies():
+                        self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox LISTEN connection lost", extra={"error": repr(exc)})
+            finally:
+                self.listening.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("outbox relay started", extra={"schema": self.schema})
+        listener = asyncio.create_task(self._listen(), name="outbox-listen")
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                timeout = self.cfg.poll_interval_s
+                try:
+                    result = await self.publish_batch()
+                    while result.full and not stop.is_set():
+                        result = await self.publish_batch()
+                    if result.retry_at is not None:
+                        until = (result.retry_at - datetime.now(UTC)).total_seconds()
+                        timeout = max(0.05, min(timeout, until))
+                    await self.update_gauges()
+                except Exception as exc:  # DB hiccup: log, wait, try again
+                    log.exception("outbox relay iteration failed", extra={"error": repr(exc)})
+                wake = asyncio.create_task(self._wake.wait())
+                halt = asyncio.create_task(stop.wait())
+                await asyncio.wait({wake, halt}, timeout=timeout, return_when="FIRST_COMPLETED")
+                wake.cancel()
+                halt.cancel()
+        finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+            await self._reset_producer()
+            log.info("outbox relay stopped", extra={"schema": self.schema})
+
+
+def run_relay(settings: ServiceSettings, *, metrics_port: int | None = None) -> None:
+    """Process entry (``python -m <service>.relay``): runs until SIGTERM/SIGINT."""
+    configure_logging(settings.service_name, settings.log_level)
+    port = metrics_port if metrics_port is not None else settings.relay_metrics_port
+
+    async def main() -> None:
+        if port:
+            from prometheus_client import start_http_server
+
+            start_http_server(port, addr="127.0.0.1" if settings.is_local else "0.0.0.0")
+        engine = create_engine(settings)
+        relay = OutboxRelay(engine, settings.db_schema, ProducerSettings.from_settings(settings))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await relay.run(stop)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())
