@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from fitness_platform.outbox.tables import create_outbox_objects, drop_outbox_objects
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -86,8 +88,11 @@ def upgrade() -> None:
     op.create_index("ix_refresh_tokens_user_id", "refresh_tokens", ["user_id"])
     op.create_index("ix_refresh_tokens_family_id", "refresh_tokens", ["family_id"])
 
+    create_outbox_objects(op)
+
 
 def downgrade() -> None:
+    drop_outbox_objects(op)
     op.drop_table("refresh_tokens")
     op.drop_index("uq_users_email_lower", table_name="users")
     op.drop_table("users")

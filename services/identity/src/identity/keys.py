@@ -7,13 +7,14 @@ on one key). Outside dev/test the keys must come from ``IDENTITY_SIGNING_KEYS``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import OKPKey
@@ -21,7 +22,7 @@ from joserfc.jwk import OKPKey
 from identity.settings import IdentitySettings
 
 ALGORITHM = "EdDSA"
-CURVE = "Ed25519"
+CURVE: Literal["Ed25519"] = "Ed25519"
 _KEY_FILE_GLOB = "ed25519-*.pem"
 _FIRST_KEY_FILE = "ed25519-0001.pem"
 
@@ -45,7 +46,7 @@ class KeyRing:
 
 
 def _public_jwk(key: OKPKey) -> dict[str, Any]:
-    jwk = dict(key.as_dict(private=False))
+    jwk: dict[str, Any] = dict(key.as_dict(private=False))
     jwk.update({"kid": key.kid, "alg": ALGORITHM, "use": "sig"})
     return jwk
 
@@ -87,10 +88,9 @@ def _write_new_key(target: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)
-        try:
+        # Another process may win the race: then we use its key.
+        with contextlib.suppress(FileExistsError):
             os.link(tmp_name, target)
-        except FileExistsError:
-            pass  # another process won the race: use its key
     finally:
         os.unlink(tmp_name)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fitness_platform.outbox import inbox_table, outbox_table
+from fitness_platform.outbox.tables import inbox_table, outbox_table
 from identity.auth import models as auth_models
 from identity.db import Base
 from identity.users import models as user_models

@@ -1,6 +1,6 @@
 import pytest
 
-from identity.domain.password_policy import MAX_LENGTH, MIN_LENGTH, check_password, common_passwords
+from identity.domain.password_policy import MAX_LENGTH, check_password, common_passwords
 
 
 def codes(password: str, email: str | None = None) -> set[str]:

@@ -43,5 +43,5 @@ class LogoutIn(CamelInput):
 class TokenPair(CamelModel):
     access_token: str
     refresh_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int = Field(description="Lifetime of the access token in seconds", examples=[900])

@@ -54,9 +54,7 @@ async def register(
         raise _email_taken()
     password_hash = await passwords.hash(password)
     try:
-        user = await user_repo.insert(
-            session, email=email, name=name, password_hash=password_hash
-        )
+        user = await user_repo.insert(session, email=email, name=name, password_hash=password_hash)
     except IntegrityError:
         await session.rollback()
         raise _email_taken() from None

@@ -53,7 +53,9 @@ def check_password(password: str, *, email: str | None = None) -> list[PolicyVio
     folded = password.strip().lower()
     if folded in common_passwords():
         violations.append(
-            PolicyViolation("too_common", "This password is too common; choose a less guessable one.")
+            PolicyViolation(
+                "too_common", "This password is too common; choose a less guessable one."
+            )
         )
     if email and folded in {email.strip().lower(), email.split("@", 1)[0].strip().lower()}:
         violations.append(

@@ -38,9 +38,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(Text)
-    roles: Mapped[list[str]] = mapped_column(
-        ARRAY(Text), server_default=text("'{user}'::text[]")
-    )
+    roles: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{user}'::text[]"))
     status: Mapped[str] = mapped_column(String(16), server_default=UserStatus.ACTIVE.value)
     email_verified: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
