@@ -1,0 +1,304 @@
+"""pytest plugin: real backing services from ``FITNESS_TEST_*`` env, plus test helpers.
+
+Register once in the root ``conftest.py``: ``pytest_plugins = ["fitness_platform.testing"]``.
+The root conftest starts PostgreSQL/Redis/tansu/nanio and exports the env these fixtures read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import secrets
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import orjson
+import psycopg
+import pytest
+from psycopg import sql
+
+from fitness_platform.db import to_libpq_url, to_sqlalchemy_url
+
+T = TypeVar("T")
+
+# The redis_client fixture owns this database number and flushes it around each test.
+REDIS_TEST_DB = 15
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(
+            f"{name} is not set: run through `make test` (the root conftest starts the backing "
+            "services) or export it yourself",
+            pytrace=False,
+        )
+    return value
+
+
+# ------------------------------------------------------------------ helpers (no fixtures)
+
+
+async def wait_until(
+    predicate: Callable[[], T | Awaitable[T]],
+    timeout: float = 10.0,  # noqa: ASYNC109 - a deadline for polling, not a cancel scope
+    interval: float = 0.05,
+    message: str = "condition",
+) -> T:
+    """Poll ``predicate`` (sync or async) until it returns a truthy value; fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{message} not met within {timeout}s (last value: {value!r})")
+        await asyncio.sleep(interval)
+
+
+async def consume_n(
+    bootstrap: str,
+    topic: str,
+    n: int,
+    timeout: float = 20.0,  # noqa: ASYNC109 - a deadline for polling, not a cancel scope
+    *,
+    key: bytes | None = None,
+) -> list[Any]:
+    """Read ``n`` records of ``topic`` from the beginning with a plain aiokafka consumer.
+
+    Returns ``aiokafka.ConsumerRecord`` objects (``.headers`` is a list of (str, bytes)).
+    With ``key`` only records with that key are counted. Fails if fewer arrive in time.
+    """
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        metadata_max_age_ms=500,  # notice a topic created after we subscribed
+    )
+    await consumer.start()
+    out: list[Any] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(out) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"got {len(out)} of {n} records from {topic} in {timeout}s")
+            batch = await consumer.getmany(timeout_ms=int(min(left, 0.5) * 1000))
+            for records in batch.values():
+                out.extend(r for r in records if key is None or r.key == key)
+    finally:
+        await consumer.stop()
+    return out[:n] if len(out) > n else out
+
+
+def record_headers(record: Any) -> dict[str, str]:
+    """A consumer record's headers as a str → str dict."""
+    return {k: v.decode() for k, v in (record.headers or ())}
+
+
+def record_json(record: Any) -> Any:
+    return orjson.loads(record.value)
+
+
+class TokenFactory:
+    """Ed25519 signing key + JWKS for tests: set a service's ``jwks_json`` to ``.jwks_json``."""
+
+    def __init__(
+        self, *, issuer: str = "fitness-identity", audience: str = "fitness-api", kid: str = "test"
+    ) -> None:
+        from joserfc.jwk import OKPKey
+
+        self.issuer = issuer
+        self.audience = audience
+        self.kid = kid
+        self.key = OKPKey.generate_key("Ed25519", parameters={"kid": kid})
+
+    @property
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [self.key.as_dict(private=False)]}
+
+    @property
+    def jwks_json(self) -> str:
+        return orjson.dumps(self.jwks).decode()
+
+    def issue(
+        self,
+        sub: uuid.UUID | str | None = None,
+        *,
+        roles: Sequence[str] = ("user",),
+        ttl: int = 900,
+        alg: str = "EdDSA",
+        **claims: Any,
+    ) -> str:
+        from joserfc import jwt
+
+        now = int(time.time())
+        payload: dict[str, Any] = {
+            "sub": str(sub or uuid.uuid4()),
+            "roles": list(roles),
+            "jti": uuid.uuid4().hex,
+            "iat": now,
+            "exp": now + ttl,
+            "iss": self.issuer,
+            "aud": self.audience,
+        }
+        payload.update(claims)
+        return jwt.encode({"alg": alg, "kid": self.kid}, payload, self.key, algorithms=[alg])
+
+    def headers(self, sub: uuid.UUID | str | None = None, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.issue(sub, **kwargs)}"}
+
+
+@dataclass(frozen=True, slots=True)
+class FreshSchema:
+    schema: str
+    role: str
+    password: str
+    url: str  # postgresql+psycopg:// URL logging in as ``role``
+    libpq_url: str
+
+
+def _with_credentials(admin_url: str, user: str, password: str) -> str:
+    parts = urlsplit(to_libpq_url(admin_url))
+    host = parts.hostname or "127.0.0.1"
+    netloc = f"{quote(user)}:{quote(password)}@{host}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+async def create_schema(
+    admin_url: str, prefix: str = "t", script_location: str | None = None
+) -> FreshSchema:
+    """A new schema owned by a new login role, migrated with ``script_location`` if given."""
+    from fitness_platform.migrations import upgrade
+
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    password = secrets.token_urlsafe(16)
+    async with await psycopg.AsyncConnection.connect(
+        to_libpq_url(admin_url), autocommit=True
+    ) as conn:
+        await conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(name), sql.Literal(password)
+            )
+        )
+        await conn.execute(
+            sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
+                sql.Identifier(name), sql.Identifier(name)
+            )
+        )
+    libpq = _with_credentials(admin_url, name, password)
+    fresh = FreshSchema(
+        schema=name, role=name, password=password, url=to_sqlalchemy_url(libpq), libpq_url=libpq
+    )
+    if script_location is not None:
+        await asyncio.to_thread(upgrade, fresh.url, name, script_location)
+    return fresh
+
+
+async def drop_schema(admin_url: str, fresh: FreshSchema) -> None:
+    async with await psycopg.AsyncConnection.connect(
+        to_libpq_url(admin_url), autocommit=True
+    ) as conn:
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+            (fresh.role,),
+        )
+        await conn.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(fresh.schema))
+        )
+        await conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(fresh.role)))
+
+
+# ------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    """libpq URL of a superuser on the test database (``FITNESS_TEST_PG_ADMIN_URL``)."""
+    return _env("FITNESS_TEST_PG_ADMIN_URL")
+
+
+@pytest.fixture
+async def fresh_schema(
+    pg_admin_url: str,
+) -> AsyncIterator[Callable[..., Awaitable[FreshSchema]]]:
+    """Factory: ``await fresh_schema(script_location, prefix="nutrition")`` → FreshSchema.
+
+    Every schema (and its role) made through the factory is dropped at teardown; dispose your
+    engines first (open connections of the role are terminated anyway).
+    """
+    made: list[FreshSchema] = []
+
+    async def make(script_location: str | None = None, prefix: str = "t") -> FreshSchema:
+        fresh = await create_schema(pg_admin_url, prefix, script_location)
+        made.append(fresh)
+        return fresh
+
+    yield make
+    for fresh in made:
+        await drop_schema(pg_admin_url, fresh)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """``FITNESS_TEST_REDIS_URL`` switched to the database number the plugin owns."""
+    parts = urlsplit(_env("FITNESS_TEST_REDIS_URL"))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{REDIS_TEST_DB}", parts.query, ""))
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[Any]:
+    """A client on an otherwise unused Redis database, flushed before and after the test."""
+    from fitness_platform.redis import create_redis
+
+    client = create_redis(redis_url)
+    await client.flushdb()
+    try:
+        yield client
+    finally:
+        await client.flushdb()
+        await client.aclose()  # type: ignore[attr-defined]  # stubs predate redis 5
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    return _env("FITNESS_TEST_KAFKA_BOOTSTRAP")
+
+
+@pytest.fixture(scope="session")
+def s3_client() -> Any:
+    """A ``minio.Minio`` client on the test S3 endpoint (nanio)."""
+    from minio import Minio
+
+    endpoint = _env("FITNESS_TEST_S3_ENDPOINT")
+    parts = urlsplit(endpoint if "://" in endpoint else f"http://{endpoint}")
+    return Minio(
+        parts.netloc,
+        access_key=_env("FITNESS_TEST_S3_ACCESS_KEY"),
+        secret_key=_env("FITNESS_TEST_S3_SECRET_KEY"),
+        secure=parts.scheme == "https",
+    )
+
+
+@pytest.fixture
+def unique_topic() -> str:
+    """A topic name no other test uses (tests share one broker)."""
+    return f"test.{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def token_factory() -> TokenFactory:
+    return TokenFactory()
