@@ -1,12 +1,11 @@
-"""CloudEvents 1.0 Kafka binary binding, the FastStream broker factory, consumers and DLQ."""
+"""Kafka plumbing: CloudEvents re-exports, the FastStream broker factory, consumers and DLQ."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -14,6 +13,15 @@ import orjson
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
+from fitness_platform.cloudevents import (
+    CONTENT_TYPE,
+    SPECVERSION,
+    CloudEventMeta,
+    HeaderInput,
+    InvalidCloudEvent,
+    cloudevent_headers,
+    parse_cloudevent,
+)
 from fitness_platform.inbox import seen_before
 from fitness_platform.logging import correlation_id_var
 
@@ -24,91 +32,27 @@ if TYPE_CHECKING:
     from fitness_contracts.base import IntegrationEvent
     from fitness_platform.settings import ServiceSettings
 
+__all__ = [
+    "CONTENT_TYPE",
+    "SPECVERSION",
+    "CloudEventMeta",
+    "DeadLetters",
+    "EventEnvelope",
+    "EventHandler",
+    "HeaderInput",
+    "InvalidCloudEvent",
+    "cloudevent_headers",
+    "consume",
+    "decode_event",
+    "handle_event",
+    "make_broker",
+    "parse_cloudevent",
+    "process_event",
+    "register_user_deletion_handler",
+    "subscriber_kwargs",
+]
+
 log = logging.getLogger("fitness_platform.events")
-
-SPECVERSION = "1.0"
-CONTENT_TYPE = "application/json"
-
-HeaderInput = Mapping[str, str | bytes] | Sequence[tuple[str, bytes | str]]
-
-
-class InvalidCloudEvent(ValueError):
-    """Headers or body do not form a CloudEvent we can process (never retried)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CloudEventMeta:
-    id: UUID
-    type: str
-    source: str
-    time: datetime | None
-    subject: str | None
-    correlation_id: str | None
-    traceparent: str | None
-    specversion: str = SPECVERSION
-
-
-def cloudevent_headers(
-    *,
-    event_type: str,
-    source: str,
-    event_id: UUID,
-    time: datetime,
-    subject: str | None = None,
-    correlation_id: str | None = None,
-    traceparent: str | None = None,
-) -> list[tuple[str, bytes]]:
-    headers: list[tuple[str, bytes]] = [
-        ("ce_specversion", SPECVERSION.encode()),
-        ("ce_id", str(event_id).encode()),
-        ("ce_type", event_type.encode()),
-        ("ce_source", source.encode()),
-        ("ce_time", time.astimezone(UTC).isoformat().replace("+00:00", "Z").encode()),
-        ("content-type", CONTENT_TYPE.encode()),
-    ]
-    if subject is not None:
-        headers.append(("ce_subject", subject.encode()))
-    if traceparent:
-        headers.append(("traceparent", traceparent.encode()))
-    if correlation_id:
-        headers.append(("correlation_id", correlation_id.encode()))
-    return headers
-
-
-def _as_text(value: str | bytes | None) -> str | None:
-    if value is None:
-        return None
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-
-
-def parse_cloudevent(headers: HeaderInput) -> CloudEventMeta:
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    h: dict[str, str | None] = {k.lower(): _as_text(v) for k, v in items}
-    if h.get("ce_specversion") != SPECVERSION:
-        raise InvalidCloudEvent(f"unsupported ce_specversion {h.get('ce_specversion')!r}")
-    try:
-        event_id = UUID(h.get("ce_id") or "")
-    except ValueError as exc:
-        raise InvalidCloudEvent("ce_id is not a UUID") from exc
-    event_type, source = h.get("ce_type"), h.get("ce_source")
-    if not event_type or not source:
-        raise InvalidCloudEvent("ce_type and ce_source are required")
-    time = None
-    if raw := h.get("ce_time"):
-        try:
-            time = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise InvalidCloudEvent("ce_time is not RFC 3339") from exc
-    return CloudEventMeta(
-        id=event_id,
-        type=event_type,
-        source=source,
-        time=time,
-        subject=h.get("ce_subject"),
-        correlation_id=h.get("correlation_id"),
-        traceparent=h.get("traceparent"),
-    )
-
 
 # ---------------------------------------------------------------- broker
 

@@ -141,7 +141,10 @@ class TokenFactory:
         alg: str = "EdDSA",
         **claims: Any,
     ) -> str:
+        import warnings
+
         from joserfc import jwt
+        from joserfc.errors import SecurityWarning
 
         now = int(time.time())
         payload: dict[str, Any] = {
@@ -154,7 +157,9 @@ class TokenFactory:
             "aud": self.audience,
         }
         payload.update(claims)
-        return jwt.encode({"alg": alg, "kid": self.kid}, payload, self.key, algorithms=[alg])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SecurityWarning)  # "EdDSA" is identity's alg name
+            return jwt.encode({"alg": alg, "kid": self.kid}, payload, self.key, algorithms=[alg])
 
     def headers(self, sub: uuid.UUID | str | None = None, **kwargs: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.issue(sub, **kwargs)}"}

@@ -24,8 +24,8 @@ from prometheus_client import Counter, Gauge
 from psycopg import sql
 from sqlalchemy import func, select, update
 
+from fitness_platform.cloudevents import cloudevent_headers
 from fitness_platform.db import check_schema_name, create_engine, to_libpq_url
-from fitness_platform.events import cloudevent_headers
 from fitness_platform.logging import configure_logging
 from fitness_platform.outbox.tables import OUTBOX
 
