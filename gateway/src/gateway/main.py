@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import orjson
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, ORJSONResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
@@ -176,7 +177,6 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=unique_id,
-        default_response_class=ORJSONResponse,
     )
     install_problem_handlers(api)
     api.add_middleware(RequestContextMiddleware)
@@ -209,9 +209,10 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
         return ReadyStatus(status="ok", checks={"redis": "ok"}, upstreams=upstreams)
 
     @api.get("/openapi.json", include_in_schema=False)
-    async def openapi() -> ORJSONResponse:
+    async def openapi() -> Response:
         assert runtime.aggregator is not None
-        return ORJSONResponse(await runtime.aggregator.document())
+        document = await runtime.aggregator.document()
+        return Response(orjson.dumps(document), media_type="application/json")
 
     @api.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
