@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from fitness_stack import redis, s3
 from fitness_stack.ports import Ports
@@ -91,7 +92,9 @@ def resolve(
     if external.database_url:
         admin = with_database(external.database_url, DATABASE)
     else:
-        admin = libpq_url(SUPERUSER, secrets.postgres_superuser, "127.0.0.1", ports.postgres, DATABASE)
+        admin = libpq_url(
+            SUPERUSER, secrets.postgres_superuser, "127.0.0.1", ports.postgres, DATABASE
+        )
     if external.s3_endpoint:
         s3_endpoint = external.s3_endpoint.rstrip("/")
         access = external.s3_access_key or ""
@@ -122,4 +125,9 @@ def resolve(
     )
 
 
-__all__ = ["Endpoints", "External", "resolve"]
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
@@ -40,9 +39,7 @@ def wheel_install() -> Path:
 
 
 def _nobody_can(*test_args: str) -> bool:
-    result = subprocess.run(
-        [*RUN_AS_NOBODY, "test", *test_args], capture_output=True, check=False
-    )
+    result = subprocess.run([*RUN_AS_NOBODY, "test", *test_args], capture_output=True, check=False)
     return result.returncode == 0
 
 
@@ -98,13 +95,13 @@ class PgLayout:
             if _nobody_can("-x", str(state_postgres.parent)):
                 state_postgres.mkdir()
             else:
-                digest = hashlib.sha256(str(state_postgres.resolve()).encode()).hexdigest()[:12]
-                base = Path("/var/tmp") if Path("/var/tmp").is_dir() else Path(tempfile.gettempdir())
-                real = base / f"fitness-pg-{digest}"
-                real.mkdir(mode=0o755, parents=True, exist_ok=True)
+                # mkdtemp: a fresh private name, no predictable path in a shared folder.
+                real = Path(tempfile.mkdtemp(prefix="fitness-pg-"))
                 state_postgres.symlink_to(real)
-        home = state_postgres
-        os.chmod(home.resolve(), 0o755)
+        # The real path: `nobody` cannot walk through the symlink's mode-700 parents.
+        home = state_postgres.resolve()
+        # nobody must traverse it (the data dir inside stays 0700, owned by nobody).
+        os.chmod(home, 0o755)  # noqa: S103
         if not _nobody_can("-r", str(install / "share" / "postgres.bki")) or not _nobody_can(
             "-x", str(install / "bin" / "postgres")
         ):
@@ -162,12 +159,21 @@ class PgLayout:
         ]
         if not durable:
             # Throw-away test clusters: skip fsync (a crash loses the cluster, which is fine).
-            argv += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+            argv += [
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
         return argv
 
 
 def libpq_url(user: str, password: str, host: str, port: int, database: str) -> str:
-    return f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{database}"
+    return (
+        f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{database}"
+    )
 
 
 def with_database(url: str, database: str) -> str:
@@ -176,7 +182,7 @@ def with_database(url: str, database: str) -> str:
 
 
 def to_sqlalchemy(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
+    _, sep, rest = url.partition("://")
     return f"postgresql+psycopg://{rest}" if sep else url
 
 
@@ -208,7 +214,9 @@ def provision(admin_url: str, role_passwords: dict[str, str]) -> None:
     the database; schemas are owned by their role and give nothing to PUBLIC.
     """
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
+        ).fetchone()
         if exists is None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
     with psycopg.connect(with_database(admin_url, DATABASE), autocommit=True) as conn:
@@ -221,7 +229,9 @@ def provision(admin_url: str, role_passwords: dict[str, str]) -> None:
             found = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
             verb = "ALTER" if found else "CREATE"
             conn.execute(
-                sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(ident(role), sql.Literal(password))
+                sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
+                    ident(role), sql.Literal(password)
+                )
             )
             conn.execute(
                 sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(ident(DATABASE), ident(role))

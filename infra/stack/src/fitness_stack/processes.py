@@ -135,7 +135,9 @@ class ProcessManager:
         self.state.pids.mkdir(parents=True, exist_ok=True)
         log_path = self.state.log(name)
         with open(log_path, "ab") as log:
-            log.write(f"\n--- {time.strftime('%Y-%m-%dT%H:%M:%S')} start: {' '.join(argv)}\n".encode())
+            log.write(
+                f"\n--- {time.strftime('%Y-%m-%dT%H:%M:%S')} start: {' '.join(argv)}\n".encode()
+            )
             log.flush()
             proc = subprocess.Popen(
                 [*run_as, *argv],

@@ -25,7 +25,7 @@ class MaildirHandler:
         self.maildir = maildir
         self._counter = itertools.count(1)
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd hook name
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{stamp}-{next(self._counter)}.eml"
         # Envelope recipients are not always in the headers (Bcc): record them like an MTA would.
@@ -41,7 +41,6 @@ class MaildirHandler:
 
 
 async def serve(host: str, port: int, maildir: Path) -> None:
-    maildir.mkdir(parents=True, exist_ok=True)
     handler = MaildirHandler(maildir)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
@@ -60,9 +59,8 @@ async def serve(host: str, port: int, maildir: Path) -> None:
 
 def answers(host: str, port: int) -> bool:
     """True when the sink greets with 220."""
-    with contextlib.suppress(OSError):
-        with socket.create_connection((host, port), timeout=1.0) as sock:
-            return sock.recv(64).startswith(b"220")
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1.0) as sock:
+        return sock.recv(64).startswith(b"220")
     return False
 
 
@@ -72,6 +70,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--maildir", type=Path, required=True)
     args = parser.parse_args()
+    args.maildir.mkdir(parents=True, exist_ok=True)
     asyncio.run(serve(args.host, args.port, args.maildir))
 
 

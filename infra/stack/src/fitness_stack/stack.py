@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from fitness_stack import kafka, migrations, postgres, redis, s3, smtp_sink
-from fitness_stack.endpoints import Endpoints, External, resolve
+from fitness_stack.endpoints import Endpoints, External, redact, resolve
 from fitness_stack.fleet import GATEWAY, FleetProcess, SharedEnv, discover, service_env
 from fitness_stack.ports import Ports, port_is_free
 from fitness_stack.processes import ProcessManager, StackError, python, wait_until
@@ -151,11 +151,18 @@ class Stack:
     def _postgres(self) -> str:
         if self.external.database_url:
             if not postgres.can_connect(self.external.database_url):
-                raise StackError("postgres", f"cannot connect to DATABASE_URL {_safe(self.external.database_url)}")
+                raise StackError(
+                    "postgres",
+                    f"cannot connect to DATABASE_URL {redact(self.external.database_url)}",
+                )
             return "external DATABASE_URL"
         secrets = self.state.secrets()
         server_url = postgres.libpq_url(
-            postgres.SUPERUSER, secrets.postgres_superuser, "127.0.0.1", self.ports.postgres, "postgres"
+            postgres.SUPERUSER,
+            secrets.postgres_superuser,
+            "127.0.0.1",
+            self.ports.postgres,
+            "postgres",
         )
         if self.procs.running("postgres"):
             self._wait("postgres", lambda: postgres.can_connect(server_url), 30.0)
@@ -193,7 +200,9 @@ class Stack:
         if not self.procs.running("redis"):
             self._port_free("redis", port)
             self.state.redis.mkdir(parents=True, exist_ok=True)
-            self.procs.start("redis", redis.server_argv(port, self.state.redis, durable=self.durable))
+            self.procs.start(
+                "redis", redis.server_argv(port, self.state.redis, durable=self.durable)
+            )
             self._wait("redis", lambda: redis.ping(port), 30.0)
             return "ok"
         self._wait("redis", lambda: redis.ping(port), 30.0)
@@ -303,7 +312,11 @@ class Stack:
 
         if not wait_until(check, timeout=self.ready_timeout, interval=0.25, abort=abort):
             name = next(iter(pending))
-            raise StackError(name, f"{pending[name]} not 200 after {self.ready_timeout:.0f}s", self.state.log(name))
+            raise StackError(
+                name,
+                f"{pending[name]} not 200 after {self.ready_timeout:.0f}s",
+                self.state.log(name),
+            )
         abort()  # relays and workers must still be alive
         return f"ok ({len(apis)} APIs ready)"
 
@@ -372,14 +385,3 @@ def _http_ok(url: str) -> bool:
             return bool(resp.status == 200)
     except (urllib.error.URLError, OSError):
         return False
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))

@@ -1,0 +1,187 @@
+"""`python -m fitness_stack up|down|status|logs [name]|migrate|admin EMAIL`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from fitness_stack.admin import grant_admin
+from fitness_stack.endpoints import Endpoints, redact
+from fitness_stack.migrations import repo_root
+from fitness_stack.processes import StackError, tail
+from fitness_stack.stack import Stack
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fitness_stack", description=__doc__)
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="state folder (default: <repo>/.local/dev)",
+    )
+    parser.add_argument(
+        "--port-offset",
+        type=int,
+        default=None,
+        help="shift every port by this much (default: the last `up`'s offset, else 0)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start backing services, migrate, start the fleet")
+    up.add_argument("--no-fleet", action="store_true", help="backing services only")
+    up.add_argument("--kafka-storage", choices=["s3", "memory"], default=None)
+    sub.add_parser("down", help="stop everything this state folder started")
+    sub.add_parser("status", help="what runs, and where")
+    logs = sub.add_parser("logs", help="list logs, or print the tail of one")
+    logs.add_argument("name", nargs="?")
+    logs.add_argument("-n", "--lines", type=int, default=50)
+    logs.add_argument("-f", "--follow", action="store_true")
+    sub.add_parser("migrate", help="run every service's Alembic migrations")
+    admin = sub.add_parser("admin", help="grant role admin to a registered user")
+    admin.add_argument("email")
+    return parser
+
+
+def make_stack(args: argparse.Namespace) -> Stack:
+    state_dir = args.state_dir or repo_root() / ".local" / "dev"
+    kwargs: dict[str, object] = {"output": sys.stdout}
+    if args.port_offset is not None:
+        kwargs["port_offset"] = args.port_offset
+    if getattr(args, "kafka_storage", None):
+        kwargs["kafka_storage"] = args.kafka_storage
+    if getattr(args, "no_fleet", False):
+        kwargs["start_fleet"] = False
+    elif args.command == "up":
+        kwargs["start_fleet"] = True
+    return Stack.from_state(state_dir, **kwargs)
+
+
+def print_urls(stack: Stack, ep: Endpoints) -> None:
+    built = {p.service for p in stack.fleet()}
+    rows: list[tuple[str, str]] = []
+    gw = "" if "gateway" in built else "   (gateway not built yet)"
+    rows.append(("Gateway Swagger UI", f"{ep.gateway_url}/docs{gw}"))
+    for name, url in ep.service_urls.items():
+        note = "" if name in built else "   (not built yet: the gateway answers 503)"
+        rows.append((name, f"{url}/docs{note}"))
+    secrets_file = stack.state.root / "secrets.json"
+    rows += [
+        ("PostgreSQL (admin)", f"{redact(ep.pg_admin_url)}   (passwords: {secrets_file})"),
+        ("Redis", ep.redis_url),
+        ("Kafka bootstrap", ep.kafka_bootstrap),
+        ("S3", f"{ep.s3_endpoint}   (access key {ep.s3_access_key})"),
+        ("SMTP", f"{ep.smtp_host}:{ep.smtp_port}"),
+    ]
+    if ep.smtp_maildir is not None:
+        rows.append(("SMTP maildir", str(ep.smtp_maildir)))
+    rows.append(("Logs", str(stack.state.logs)))
+    width = max(len(label) for label, _ in rows)
+    print()
+    for label, value in rows:
+        print(f"  {label.ljust(width)}  {value}")
+
+
+def report_failure(stack: Stack, exc: StackError) -> int:
+    print("FAILED", file=sys.stdout)
+    print(f"\n{exc}", file=sys.stderr)
+    log = exc.log or stack.state.log(exc.name)
+    if log.exists():
+        print(f"--- last lines of {log} ---", file=sys.stderr)
+        print(tail(log, 30), file=sys.stderr)
+        print(f"--- full log: {log}", file=sys.stderr)
+    print("(what did start is still running: `make down` stops it)", file=sys.stderr)
+    return 1
+
+
+def cmd_up(stack: Stack) -> int:
+    started = time.monotonic()
+    try:
+        ep = stack.up()
+    except StackError as exc:
+        return report_failure(stack, exc)
+    print(f"\nstack up in {time.monotonic() - started:.1f}s")
+    print_urls(stack, ep)
+    return 0
+
+
+def cmd_down(stack: Stack) -> int:
+    stopped = stack.down()
+    print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
+    return 0
+
+
+def cmd_status(stack: Stack) -> int:
+    status = stack.status()
+    if not status:
+        print(f"nothing started from {stack.state.root}")
+        return 0
+    for name, state in status.items():
+        print(f"  {name.ljust(20)} {state}")
+    print_urls(stack, stack.endpoints)
+    return 0 if all(s.startswith("running") for s in status.values()) else 1
+
+
+def cmd_logs(stack: Stack, name: str | None, lines: int, follow: bool) -> int:
+    logs_dir = stack.state.logs
+    if name is None:
+        for log in sorted(logs_dir.glob("*.log")):
+            print(f"  {log.stem.ljust(20)} {log}  ({log.stat().st_size} bytes)")
+        return 0
+    log = stack.state.log(name)
+    if not log.exists():
+        names = ", ".join(sorted(p.stem for p in logs_dir.glob("*.log")))
+        print(f"no log named {name!r}; known: {names or 'none'}", file=sys.stderr)
+        return 1
+    print(tail(log, lines))
+    if follow:
+        with open(log, errors="replace") as fh:
+            fh.seek(0, 2)
+            try:
+                while True:
+                    chunk = fh.read()
+                    if chunk:
+                        print(chunk, end="", flush=True)
+                    else:
+                        time.sleep(0.3)
+            except KeyboardInterrupt:
+                return 0
+    return 0
+
+
+def cmd_migrate(stack: Stack) -> int:
+    try:
+        done = stack.migrate()
+    except StackError as exc:
+        return report_failure(stack, exc)
+    print(f"migrated: {', '.join(done) or 'no service has alembic.ini yet'}")
+    return 0
+
+
+def cmd_admin(stack: Stack, email: str) -> int:
+    try:
+        print(grant_admin(stack.endpoints.pg_admin_url, email))
+    except LookupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except Exception as exc:
+        print(f"cannot reach the identity database: {exc} (is the stack up?)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    stack = make_stack(args)
+    if args.command == "up":
+        return cmd_up(stack)
+    if args.command == "down":
+        return cmd_down(stack)
+    if args.command == "status":
+        return cmd_status(stack)
+    if args.command == "logs":
+        return cmd_logs(stack, args.name, args.lines, args.follow)
+    if args.command == "migrate":
+        return cmd_migrate(stack)
+    return cmd_admin(stack, args.email)
