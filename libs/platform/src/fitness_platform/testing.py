@@ -199,6 +199,14 @@ async def create_schema(
                 sql.Identifier(name), sql.Literal(password)
             )
         )
+        db = await (await conn.execute("SELECT current_database()")).fetchone()
+        assert db is not None
+        # The stack revokes CONNECT from PUBLIC: each service role gets it explicitly.
+        await conn.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                sql.Identifier(db[0]), sql.Identifier(name)
+            )
+        )
         await conn.execute(
             sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
                 sql.Identifier(name), sql.Identifier(name)
@@ -224,6 +232,8 @@ async def drop_schema(admin_url: str, fresh: FreshSchema) -> None:
         await conn.execute(
             sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(fresh.schema))
         )
+        # DROP OWNED removes the CONNECT grant too, which would otherwise block DROP ROLE.
+        await conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(fresh.role)))
         await conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(fresh.role)))
 
 
