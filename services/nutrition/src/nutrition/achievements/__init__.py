@@ -1,0 +1,1 @@
+"""achievements aggregate."""

@@ -1,0 +1,60 @@
+"""Queries on saved calculations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nutrition.calculations.models import Calculation
+
+
+async def add(session: AsyncSession, row: Calculation) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def latest(session: AsyncSession, user_id: UUID) -> Calculation | None:
+    stmt = (
+        select(Calculation)
+        .where(Calculation.user_id == user_id)
+        .order_by(Calculation.created_at.desc(), Calculation.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, *, user_id: UUID, calculation_id: UUID) -> Calculation | None:
+    stmt = select(Calculation).where(
+        Calculation.id == calculation_id, Calculation.user_id == user_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    start: datetime | None,
+    end: datetime | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Calculation], int]:
+    where = [Calculation.user_id == user_id]
+    if start is not None:
+        where.append(Calculation.created_at >= start)
+    if end is not None:
+        where.append(Calculation.created_at < end)
+    total = (
+        await session.execute(select(func.count()).select_from(Calculation).where(*where))
+    ).scalar_one()
+    stmt = (
+        select(Calculation)
+        .where(*where)
+        .order_by(Calculation.created_at.desc(), Calculation.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars()), int(total)

@@ -1,0 +1,122 @@
+"""/nutrition/calculate, /save, /me, /history, /calculations/{id}, /recalculate-on-profile-change."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from fitness_platform.auth import CurrentUserDep
+from fitness_platform.db import SessionDep
+from fitness_platform.pagination import Page, PageDep
+from fitness_platform.problems import Conflict, NotFound, problem_responses
+from nutrition.calculations import service
+from nutrition.calculations.schemas import (
+    CalculationInput,
+    CalculationResult,
+    CurrentTargets,
+    SavedCalculation,
+)
+from nutrition.dependencies import AUTH_RESPONSES, RedisDep, SettingsDep
+from nutrition.profiles.service import ProfileIncompleteError
+
+router = APIRouter(prefix="/nutrition", tags=["calculations"], responses=AUTH_RESPONSES)
+
+
+@router.post("/calculate", response_model=CalculationResult)
+async def calculate(
+    body: CalculationInput,
+    user: CurrentUserDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    response: Response,
+) -> CalculationResult:
+    """Stateless BMR/TDEE/calorie/macro/fibre targets (cached briefly by input)."""
+    result, hit = await service.calculate(
+        data=body,
+        redis=redis,
+        cache_version=settings.calc_cache_version,
+        ttl_s=settings.calc_cache_ttl_s,
+    )
+    response.headers["X-Cache"] = "hit" if hit else "miss"
+    return result
+
+
+def _created(response: Response, calculation_id: UUID) -> None:
+    response.status_code = status.HTTP_201_CREATED
+    response.headers["Location"] = f"/nutrition/calculations/{calculation_id}"
+
+
+@router.post("/save", response_model=SavedCalculation, status_code=status.HTTP_201_CREATED)
+async def save(
+    body: CalculationInput, user: CurrentUserDep, session: SessionDep, response: Response
+) -> SavedCalculation:
+    """Calculate and store targets for the current user; emits nutrition.targets.calculated.v1."""
+    row = await service.save(session=session, user_id=user.id, data=body, reason="manual")
+    await session.commit()
+    _created(response, row.id)
+    return service.to_saved(row)
+
+
+@router.get("/calculations/{calculation_id}", responses=problem_responses(404))
+async def get_calculation(
+    calculation_id: UUID, user: CurrentUserDep, session: SessionDep
+) -> SavedCalculation:
+    row = await service.get_saved(session=session, user_id=user.id, calculation_id=calculation_id)
+    if row is None:
+        raise NotFound("No such calculation.")
+    return service.to_saved(row)
+
+
+@router.get("/me", responses=problem_responses(404))
+async def me(user: CurrentUserDep, session: SessionDep) -> CurrentTargets:
+    """Latest saved targets; if none, computed from the profile; 404 if neither is possible."""
+    current = await service.current_targets(session=session, user_id=user.id)
+    if current is None:
+        raise NotFound(
+            "No saved calculation and the profile is incomplete: "
+            "POST /nutrition/save or complete the profile."
+        )
+    return current
+
+
+@router.get("/history")
+async def history(
+    user: CurrentUserDep,
+    session: SessionDep,
+    page: PageDep,
+    start: Annotated[
+        date | None, Query(alias="from", description="first UTC day, inclusive")
+    ] = None,
+    end: Annotated[date | None, Query(alias="to", description="last UTC day, inclusive")] = None,
+) -> Page[SavedCalculation]:
+    """Saved calculations, newest first."""
+    if start is not None and end is not None and start > end:
+        from fitness_platform.problems import ProblemError
+
+        raise ProblemError(422, detail="`from` must not be after `to`.")
+    return await service.history(
+        session=session, user_id=user.id, start=start, end=end, params=page
+    )
+
+
+@router.post(
+    "/recalculate-on-profile-change",
+    response_model=SavedCalculation,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(409),
+)
+async def recalculate(
+    user: CurrentUserDep, session: SessionDep, response: Response
+) -> SavedCalculation:
+    """Recalculate from the profile identity shared with us and save it (reason profile_change)."""
+    try:
+        row = await service.recalculate_from_profile(session=session, user_id=user.id)
+    except ProfileIncompleteError as exc:
+        raise Conflict(str(exc), extra={"missingFields": exc.missing}) from exc
+    assert row is not None
+    await session.commit()
+    _created(response, row.id)
+    return service.to_saved(row)

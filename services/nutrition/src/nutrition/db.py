@@ -1,0 +1,36 @@
+"""The service's declarative base and metadata (tables are unqualified: search_path = schema)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from fitness_platform.outbox import inbox_table, outbox_table
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+outbox = outbox_table(Base.metadata)
+inbox = inbox_table(Base.metadata)
+
+
+def import_models() -> None:
+    """Import every models module so ``Base.metadata`` is complete (Alembic, tests)."""
+    from nutrition.achievements import models as _achievements  # noqa: F401
+    from nutrition.audit import models as _audit  # noqa: F401
+    from nutrition.calculations import models as _calculations  # noqa: F401
+    from nutrition.diary import models as _diary  # noqa: F401
+    from nutrition.foods import models as _foods  # noqa: F401
+    from nutrition.meal_templates import models as _templates  # noqa: F401
+    from nutrition.plans import models as _plans  # noqa: F401
+    from nutrition.profiles import models as _profiles  # noqa: F401

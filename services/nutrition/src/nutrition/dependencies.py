@@ -1,0 +1,26 @@
+"""Service-wide dependency aliases (settings, Redis) and the routes' common problem docs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from fitness_platform.problems import problem_responses
+from nutrition.settings import NutritionSettings
+
+
+def get_app_settings(request: Request) -> NutritionSettings:
+    settings: NutritionSettings = request.app.state.settings
+    return settings
+
+
+def get_redis(request: Request) -> Any:
+    return getattr(request.app.state, "redis", None)
+
+
+SettingsDep = Annotated[NutritionSettings, Depends(get_app_settings)]
+RedisDep = Annotated[Any, Depends(get_redis)]
+
+# Every authenticated route can answer these.
+AUTH_RESPONSES = problem_responses(401, 422)

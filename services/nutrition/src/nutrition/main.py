@@ -1,0 +1,22 @@
+"""API process: ``uvicorn nutrition.main:create_app --factory``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from fitness_platform.app import create_service_app
+from nutrition.calculations.router import router as calculations_router
+from nutrition.settings import NutritionSettings, get_settings
+
+DESCRIPTION = """Energy and macro targets, the food catalogue, food diary, meal suggestions,
+personal plans and achievements. All routes need a bearer access token issued by identity."""
+
+
+def create_app(settings: NutritionSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    return create_service_app(
+        settings,
+        title="Fitness nutrition service",
+        description=DESCRIPTION,
+        routers=[calculations_router],
+    )

@@ -1,0 +1,1 @@
+"""meal_templates aggregate."""

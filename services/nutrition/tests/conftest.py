@@ -1,0 +1,156 @@
+"""Nutrition test fixtures: one migrated throw-away schema per session, the app over ASGI,
+users with self-signed Ed25519 tokens (the service gets a static JWKS)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from fastapi import FastAPI
+from psycopg import sql
+
+from fitness_platform.db import to_libpq_url
+from fitness_platform.migrations import upgrade
+from fitness_platform.testing import FreshSchema, TokenFactory, create_schema, drop_schema
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+MIGRATIONS = str(SERVICE_DIR / "migrations")
+
+
+@pytest.fixture(scope="session")
+async def nutrition_schema(pg_admin_url: str) -> AsyncIterator[FreshSchema]:
+    fresh = await create_schema(pg_admin_url, "nutrition")
+    # The stack revokes CONNECT from PUBLIC; create_schema's role does not get it back (yet).
+    async with await psycopg.AsyncConnection.connect(
+        to_libpq_url(pg_admin_url), autocommit=True
+    ) as conn:
+        dbname = (await (await conn.execute("SELECT current_database()")).fetchone() or [""])[0]
+        await conn.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                sql.Identifier(dbname), sql.Identifier(fresh.role)
+            )
+        )
+    await asyncio.to_thread(upgrade, fresh.url, fresh.schema, MIGRATIONS)
+    yield fresh
+    async with await psycopg.AsyncConnection.connect(
+        to_libpq_url(pg_admin_url), autocommit=True
+    ) as conn:
+        await conn.execute(
+            sql.SQL("REVOKE CONNECT ON DATABASE {} FROM {}").format(
+                sql.Identifier(dbname), sql.Identifier(fresh.role)
+            )
+        )
+    await drop_schema(pg_admin_url, fresh)
+
+
+@pytest.fixture(scope="session")
+def settings(
+    nutrition_schema: FreshSchema, redis_url: str, kafka_bootstrap: str, token_factory: TokenFactory
+) -> Any:
+    from nutrition.settings import NutritionSettings
+
+    return NutritionSettings(
+        environment="test",
+        database_url=nutrition_schema.url,
+        db_schema=nutrition_schema.schema,
+        redis_url=redis_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        jwks_json=token_factory.jwks_json,
+        db_pool_size=4,
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Any) -> AsyncIterator[FastAPI]:
+    from nutrition.main import create_app
+
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://nutrition.test") as c:
+        yield c
+
+
+@dataclass(frozen=True)
+class User:
+    id: uuid.UUID
+    headers: dict[str, str]
+
+
+@pytest.fixture
+def make_user(token_factory: TokenFactory) -> Callable[..., User]:
+    def make(*roles: str) -> User:
+        user_id = uuid.uuid4()
+        return User(user_id, token_factory.headers(user_id, roles=roles or ("user",)))
+
+    return make
+
+
+@pytest.fixture
+def user(make_user: Callable[..., User]) -> User:
+    return make_user()
+
+
+@pytest.fixture
+def other_user(make_user: Callable[..., User]) -> User:
+    return make_user()
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., User]) -> User:
+    return make_user("user", "admin")
+
+
+@pytest.fixture
+async def db(nutrition_schema: FreshSchema) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    """A plain connection into the service schema for assertions (autocommit)."""
+    async with await psycopg.AsyncConnection.connect(
+        to_libpq_url(nutrition_schema.url),
+        autocommit=True,
+        options=f"-csearch_path={nutrition_schema.schema}",
+    ) as conn:
+        yield conn
+
+
+@pytest.fixture
+def session_factory(app: FastAPI) -> Any:
+    return app.state.sessionmaker
+
+
+async def fetch_all(conn: psycopg.AsyncConnection[Any], query: str, *args: Any) -> list[Any]:
+    cur = await conn.execute(query, args)
+    return await cur.fetchall()
+
+
+@pytest.fixture
+def rows() -> Callable[..., Any]:
+    """``await rows(db, "SELECT ... WHERE x = %s", value)`` → list of tuples."""
+    return fetch_all
+
+
+PROFILE = {
+    "gender": "male",
+    "age": 30,
+    "heightCm": 180,
+    "weightKg": 80,
+    "activityLevel": "moderate",
+    "goal": "lose",
+    "targetRateKgPerWeek": 0.5,
+}
+
+
+@pytest.fixture
+def calc_body() -> dict[str, Any]:
+    return dict(PROFILE)
