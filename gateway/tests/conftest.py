@@ -244,7 +244,7 @@ def dead_url() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
 
-def gateway_settings(upstream_url: str, dead_url: str, redis_url: str, **overrides: Any) -> Any:
+def gateway_settings(upstream_url: str, dead_url: str, **overrides: Any) -> Any:
     from gateway.settings import GatewaySettings
 
     upstreams = {
@@ -258,7 +258,6 @@ def gateway_settings(upstream_url: str, dead_url: str, redis_url: str, **overrid
     values: dict[str, Any] = {
         "environment": "test",
         "upstreams": upstreams,
-        "redis_url": redis_url,
         "jwks_url": f"{upstream_url}/.well-known/jwks.json",
         "upstream_timeout_s": GATEWAY_TIMEOUT,
         "rate_login_per_ip": "1000/60",
@@ -277,9 +276,30 @@ def gateway_settings(upstream_url: str, dead_url: str, redis_url: str, **overrid
 def gateway(upstream: ServerThread, dead_url: str, redis_url: str) -> Iterator[ServerThread]:
     from gateway.main import create_app
 
-    app = create_app(gateway_settings(upstream.url, dead_url, redis_url))
+    app = create_app(gateway_settings(upstream.url, dead_url, redis_url=redis_url))
     with ServerThread(app, free_port()) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def make_gateway(
+    upstream: ServerThread, dead_url: str, redis_url: str
+) -> Iterator[Callable[..., str]]:
+    """Start another gateway with some settings changed; returns its base URL."""
+    from gateway.main import create_app
+
+    servers: list[ServerThread] = []
+
+    def make(**overrides: Any) -> str:
+        overrides.setdefault("redis_url", redis_url)
+        app = create_app(gateway_settings(upstream.url, dead_url, **overrides))
+        server = ServerThread(app, free_port()).__enter__()
+        servers.append(server)
+        return server.url
+
+    yield make
+    for server in servers:
+        server.__exit__()
 
 
 @pytest.fixture

@@ -270,3 +270,30 @@ def test_health_and_metrics(client: httpx.Client, signer: Any) -> None:
     assert "gateway_upstream_latency_seconds_bucket" in metrics
     assert "gateway_ratelimit_rejections_total" in metrics
     assert 'gateway_auth_failures_total{reason="missing"}' in metrics
+
+
+def test_register_rate_limit_per_ip(make_gateway: Any) -> None:
+    url = make_gateway(rate_register_per_ip="2/60", rate_register_per_account="100/60")
+    ip_a, ip_b = f"192.0.2.{uuid.uuid4().int % 250}", "198.51.100.1"
+    with httpx.Client(base_url=url, timeout=10) as client:
+
+        def register(ip: str) -> httpx.Response:
+            email = f"{uuid.uuid4().hex}@example.com"
+            # uvicorn trusts X-Forwarded-For from loopback (its FORWARDED_ALLOW_IPS default).
+            return client.post(
+                "/auth/register", json={"email": email}, headers={"X-Forwarded-For": ip}
+            )
+
+        assert register(ip_a).status_code == 200
+        second = register(ip_a)
+        assert second.status_code == 200
+        assert _headers_seen(second)["x-forwarded-for"] == [ip_a]
+        refused = register(ip_a)
+        _assert_problem(refused, 429)
+        assert refused.headers["ratelimit-limit"] == "2"
+        assert int(refused.headers["retry-after"]) >= 1
+        assert register(ip_b).status_code == 200
+        assert (
+            'gateway_ratelimit_rejections_total{rule="register",scope="ip"}'
+            in client.get("/metrics").text
+        )
