@@ -103,6 +103,7 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
         self.listening = asyncio.Event()  # set while LISTEN is active (tests wait on it)
+        self.idle = asyncio.Event()  # set while waiting for a NOTIFY or the poll timeout
 
     # ---------------------------------------------------------------- producer
 
@@ -289,7 +290,9 @@ class OutboxRelay:
                     log.exception("outbox relay iteration failed", extra={"error": repr(exc)})
                 wake = asyncio.create_task(self._wake.wait())
                 halt = asyncio.create_task(stop.wait())
+                self.idle.set()
                 await asyncio.wait({wake, halt}, timeout=timeout, return_when="FIRST_COMPLETED")
+                self.idle.clear()
                 wake.cancel()
                 halt.cancel()
         finally:
