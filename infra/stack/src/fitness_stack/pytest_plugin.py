@@ -20,7 +20,7 @@ import pytest
 from fitness_stack.endpoints import Endpoints
 from fitness_stack.migrations import repo_root
 from fitness_stack.ports import free_port_offset
-from fitness_stack.processes import StackError, tail
+from fitness_stack.processes import StackError, pid_alive, tail
 from fitness_stack.stack import Stack
 
 _BACKING_KEY = pytest.StashKey["Backing"]()
@@ -102,8 +102,27 @@ def _wants_backing(items: list[pytest.Item]) -> bool:
     return any("unit" not in item.path.parts for item in items)
 
 
+def reap_stale(local_dir: Path, keep: int = 5) -> None:
+    """Stop what killed test sessions left running; keep only the newest `keep` leftovers
+    (failed sessions keep their logs for reading)."""
+    stale = []
+    for path in [*local_dir.glob("test-*"), *local_dir.glob("e2e-*")]:
+        owner = path.name.partition("-")[2]
+        if not owner.isdigit() or pid_alive(int(owner)):
+            continue
+        if any((path / "pids").glob("*.pid")):
+            Stack.from_state(path, environ={}).down()
+        stale.append(path)
+    stale.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in stale[keep:]:
+        _remove(path)
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    state_dir = repo_root() / ".local" / f"test-{os.getpid()}"
+    local_dir = repo_root() / ".local"
+    if local_dir.is_dir():
+        reap_stale(local_dir)
+    state_dir = local_dir / f"test-{os.getpid()}"
     backing = Backing(state_dir)
     config.stash[_BACKING_KEY] = backing
     os.environ.update(backing.endpoints.test_env())

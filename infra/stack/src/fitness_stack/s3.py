@@ -6,9 +6,11 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from minio import Minio
+if TYPE_CHECKING:
+    from minio import Minio
 
 
 def server_argv(port: int, data_dir: Path) -> list[str]:
@@ -49,6 +51,9 @@ def answers(endpoint_url: str) -> bool:
 
 
 def client(endpoint_url: str, access_key: str, secret_key: str) -> Minio:
+    # Imported here: minio costs ~1 s of start-up and only the s3:// Kafka storage needs it.
+    from minio import Minio
+
     parts = urlsplit(endpoint_url)
     return Minio(
         parts.netloc,

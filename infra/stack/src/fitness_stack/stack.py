@@ -63,6 +63,8 @@ class Stack:
         self.procs = ProcessManager(self.state)
         self.root = migrations.repo_root()
         self.timings: dict[str, float] = {}
+        # Pieces spawned ahead of their step by `_prespawn` (None) or the error doing so.
+        self._spawned: dict[str, StackError | None] = {}
 
     @classmethod
     def from_state(cls, state_dir: str | Path, **kwargs: object) -> Stack:
@@ -102,6 +104,7 @@ class Stack:
                 ("starting services", self._fleet),
                 ("waiting for /health/ready", self._ready),
             ]
+        self._prespawn()
         progress = Progress(len(steps), self.output)
         for label, step in steps:
             progress.begin(label)
@@ -208,18 +211,43 @@ class Stack:
         self._wait("redis", lambda: redis.ping(port), 30.0)
         return "already running"
 
+    def _prespawn(self) -> None:
+        """Spawn the Python-based servers (slow imports) before the steps that wait for them,
+        so their start-up overlaps PostgreSQL's. A failure is reported by its own step."""
+        self._spawned = {}
+        for name, spawn in (("s3", self._spawn_s3), ("smtp", self._spawn_smtp)):
+            try:
+                if spawn():
+                    self._spawned[name] = None
+            except StackError as exc:
+                self._spawned[name] = exc
+
+    def _take_spawn(self, name: str, spawn: Callable[[], bool]) -> bool:
+        """Whether this piece was (or is now) started by this `up` rather than found running."""
+        if name in self._spawned:
+            error = self._spawned.pop(name)
+            if error is not None:
+                raise error
+            return True
+        return spawn()
+
+    def _spawn_s3(self) -> bool:
+        if self.external.s3_endpoint or self.procs.running("s3"):
+            return False
+        self._port_free("s3", self.ports.s3)
+        self.state.s3.mkdir(parents=True, exist_ok=True)
+        secrets = self.state.secrets()
+        env = {**os.environ, **s3.server_env(secrets.s3_access_key, secrets.s3_secret_key)}
+        self.procs.start("s3", s3.server_argv(self.ports.s3, self.state.s3), env=env)
+        return True
+
     def _s3(self) -> str:
-        ep = self.endpoints
         if self.external.s3_endpoint:
             return "external S3_ENDPOINT"
-        already = self.procs.running("s3")
-        if not already:
-            self._port_free("s3", self.ports.s3)
-            self.state.s3.mkdir(parents=True, exist_ok=True)
-            env = {**os.environ, **s3.server_env(ep.s3_access_key, ep.s3_secret_key)}
-            self.procs.start("s3", s3.server_argv(self.ports.s3, self.state.s3), env=env)
-        self._wait("s3", lambda: s3.answers(ep.s3_endpoint), 30.0)
-        return "already running" if already else "ok"
+        started = self._take_spawn("s3", self._spawn_s3)
+        endpoint = self.endpoints.s3_endpoint
+        self._wait("s3", lambda: s3.answers(endpoint), 30.0)
+        return "ok" if started else "already running"
 
     def _kafka(self) -> str:
         if self.external.kafka_bootstrap:
@@ -241,25 +269,30 @@ class Stack:
         self._wait("kafka", lambda: kafka.listening(port), 30.0)
         return "ok"
 
+    def _spawn_smtp(self) -> bool:
+        if self.external.smtp_host or self.procs.running("smtp"):
+            return False
+        port = self.ports.smtp
+        self._port_free("smtp", port)
+        argv = [
+            python(),
+            "-m",
+            "fitness_stack.smtp_sink",
+            "--port",
+            str(port),
+            "--maildir",
+            str(self.state.maildir),
+        ]
+        self.procs.start("smtp", argv)
+        return True
+
     def _smtp(self) -> str:
         if self.external.smtp_host:
             return "external SMTP_HOST"
+        started = self._take_spawn("smtp", self._spawn_smtp)
         port = self.ports.smtp
-        already = self.procs.running("smtp")
-        if not already:
-            self._port_free("smtp", port)
-            argv = [
-                python(),
-                "-m",
-                "fitness_stack.smtp_sink",
-                "--port",
-                str(port),
-                "--maildir",
-                str(self.state.maildir),
-            ]
-            self.procs.start("smtp", argv)
         self._wait("smtp", lambda: smtp_sink.answers("127.0.0.1", port), 30.0)
-        return "already running" if already else "ok"
+        return "ok" if started else "already running"
 
     # --- fleet ------------------------------------------------------------------------
 
