@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from fastapi import FastAPI
+from psycopg import sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fitness_platform.db import create_engine_for
+from fitness_platform.db import create_engine_for, to_libpq_url
+from fitness_platform.migrations import upgrade
+from fitness_platform.testing import FreshSchema, create_schema, drop_schema
 from identity.main import create_app
 from identity.settings import IdentitySettings
 
@@ -24,18 +29,69 @@ def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("identity-keys")
 
 
+async def _migrated_schema(admin_url: str) -> FreshSchema:
+    """``create_schema`` + migrations, granting CONNECT first.
+
+    Shim: the stack revokes CONNECT on the test database from PUBLIC, and the platform's
+    ``create_schema`` does not grant it to the role it creates (reported to the platform owner).
+    """
+    fresh = await create_schema(admin_url, "identity")
+    async with await psycopg.AsyncConnection.connect(
+        to_libpq_url(admin_url), autocommit=True
+    ) as conn:
+        dbname = conn.info.dbname
+        await conn.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                sql.Identifier(dbname), sql.Identifier(fresh.role)
+            )
+        )
+    await asyncio.to_thread(upgrade, fresh.url, fresh.schema, MIGRATIONS)
+    return fresh
+
+
 @pytest.fixture(scope="session")
-def identity_db(fresh_schema: Any) -> Any:
-    """A migrated schema for this test session (tests use unique emails, no cleanup needed)."""
-    return fresh_schema(MIGRATIONS)
+async def identity_db(pg_admin_url: str) -> AsyncIterator[FreshSchema]:
+    """One migrated schema (own role) for the session; tests use unique emails."""
+    fresh = await _migrated_schema(pg_admin_url)
+    yield fresh
+    await _drop(pg_admin_url, fresh)
 
 
-def _make_settings(db: Any, keys_dir: Path, **overrides: Any) -> IdentitySettings:
+async def _drop(admin_url: str, fresh: FreshSchema) -> None:
+    async with await psycopg.AsyncConnection.connect(
+        to_libpq_url(admin_url), autocommit=True
+    ) as conn:
+        await conn.execute(
+            sql.SQL("REVOKE CONNECT ON DATABASE {} FROM {}").format(
+                sql.Identifier(conn.info.dbname), sql.Identifier(fresh.role)
+            )
+        )
+    await drop_schema(admin_url, fresh)
+
+
+@pytest.fixture
+async def migrated_schema(pg_admin_url: str) -> AsyncIterator[Callable[[], Awaitable[FreshSchema]]]:
+    """Factory of extra migrated schemas for one test, dropped afterwards."""
+    made: list[FreshSchema] = []
+
+    async def make() -> FreshSchema:
+        fresh = await _migrated_schema(pg_admin_url)
+        made.append(fresh)
+        return fresh
+
+    yield make
+    for fresh in made:
+        await _drop(pg_admin_url, fresh)
+
+
+def _make_settings(
+    db: FreshSchema, keys_dir: Path, redis_url: str, **overrides: Any
+) -> IdentitySettings:
     values: dict[str, Any] = {
         "environment": "test",
         "database_url": db.url,
         "db_schema": db.schema,
-        "redis_url": os.environ["FITNESS_TEST_REDIS_URL"],
+        "redis_url": redis_url,
         "kafka_bootstrap_servers": os.environ.get("FITNESS_TEST_KAFKA_BOOTSTRAP"),
         "keys_dir": keys_dir,
         "log_level": "WARNING",
@@ -45,18 +101,19 @@ def _make_settings(db: Any, keys_dir: Path, **overrides: Any) -> IdentitySetting
 
 
 @pytest.fixture(scope="session")
-def make_settings(keys_dir: Path) -> Callable[..., IdentitySettings]:
+def make_settings(keys_dir: Path, redis_url: str) -> Callable[..., IdentitySettings]:
     """``make_settings(db, **overrides)``: settings for a migrated schema (tests can't import here)."""
 
-    def make(db: Any, **overrides: Any) -> IdentitySettings:
-        return _make_settings(db, keys_dir, **overrides)
+    def make(db: FreshSchema, **overrides: Any) -> IdentitySettings:
+        return _make_settings(db, keys_dir, redis_url, **overrides)
 
     return make
 
 
 @pytest.fixture(scope="session")
-def settings(identity_db: Any, keys_dir: Path) -> IdentitySettings:
-    return _make_settings(identity_db, keys_dir)
+def settings(identity_db: FreshSchema, keys_dir: Path, redis_url: str) -> IdentitySettings:
+    # redis_url is the Redis database the platform's redis_client fixture reads and flushes.
+    return _make_settings(identity_db, keys_dir, redis_url)
 
 
 @pytest.fixture(scope="session")

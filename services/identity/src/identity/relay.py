@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fitness_platform.outbox import run_relay
 from identity.settings import get_settings
 
 
 def main() -> None:
-    asyncio.run(run_relay(get_settings()))
+    run_relay(get_settings())
 
 
 if __name__ == "__main__":

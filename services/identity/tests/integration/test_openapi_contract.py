@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,7 +17,9 @@ import pytest
 import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
+from identity.keys import generate_key
 from identity.main import create_app
 from identity.settings import IdentitySettings
 
@@ -30,13 +32,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url(
-    fresh_schema: Any, make_settings: Callable[..., IdentitySettings]
-) -> Iterator[str]:
-    from pathlib import Path
-
-    db = fresh_schema(str(Path(__file__).resolve().parents[2] / "migrations"))
-    app = create_app(make_settings(db))
+def base_url(settings: IdentitySettings) -> Iterator[str]:
+    app = create_app(settings)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -65,12 +62,18 @@ def access_token(base_url: str) -> str:
         return token
 
 
-@pytest.fixture(scope="module")
-def api_schema(base_url: str) -> Any:
-    return schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+def _openapi_document() -> dict[str, Any]:
+    # The document does not depend on the database or the keys: build it from an app that is
+    # never started (its own throw-away key, so no key folder is touched at import).
+    app = create_app(
+        IdentitySettings(environment="test", signing_keys=[generate_key().as_pem(True).decode()])
+    )
+    return app.openapi()
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+# Loaded at import (schemathesis' lazy fixture loader breaks on this pytest); the requests go
+# to the live server below, whose app serves the same document.
+schema = schemathesis.openapi.from_dict(_openapi_document())
 
 
 @pytest.mark.slow
@@ -80,8 +83,13 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_identity_api_conforms_to_its_openapi(case: Any, access_token: str) -> None:
+def test_identity_api_conforms_to_its_openapi(case: Any, base_url: str, access_token: str) -> None:
     # Authenticated calls reach the handlers; logout is left unauthenticated (documented 401)
     # so it cannot revoke the token the other operations use.
     headers = {} if case.path == "/auth/logout" else {"Authorization": f"Bearer {access_token}"}
-    case.call_and_validate(headers=headers)
+    excluded = []
+    if case.path == "/auth/register":
+        # The common-password blocklist (~20k entries) cannot be written in JSON Schema, and
+        # hypothesis loves strings like "0000000000", which are on it: that 422 is correct.
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(base_url=base_url, headers=headers, excluded_checks=excluded)

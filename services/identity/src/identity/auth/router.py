@@ -43,7 +43,7 @@ def _tokens(issued: service.IssuedTokens) -> TokenPair:
                 "Location": {"description": "URL of the new user", "schema": {"type": "string"}}
             }
         },
-        **problem_responses(409, 422, 429),
+        **problem_responses(400, 409, 422, 429),
     },
     summary="Create an account",
 )
@@ -64,7 +64,7 @@ async def register(
 @router.post(
     "/login",
     response_model=TokenPair,
-    responses=problem_responses(401, 403, 422, 429),
+    responses=problem_responses(400, 401, 403, 422, 429),
     summary="Exchange email and password for an access and a refresh token",
 )
 async def login(
@@ -88,7 +88,7 @@ async def login(
 @router.post(
     "/refresh",
     response_model=TokenPair,
-    responses=problem_responses(401, 422, 429),
+    responses=problem_responses(400, 401, 422, 429),
     summary="Rotate a refresh token into a new token pair",
 )
 async def refresh(
@@ -104,7 +104,7 @@ async def refresh(
     "/logout",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=problem_responses(401, 422, 429),
+    responses=problem_responses(400, 401, 422, 429),
     summary="End the current session: revoke its refresh tokens and the access token",
 )
 async def logout(

@@ -7,15 +7,23 @@ from typing import Literal
 from pydantic import EmailStr, Field, ValidationInfo, field_validator
 
 from fitness_platform.schemas import CamelInput, CamelModel
-from identity.domain.password_policy import MAX_LENGTH, check_password
+from identity.domain.password_policy import MAX_LENGTH, MIN_LENGTH, check_password
 
 
 class RegisterIn(CamelInput):
     email: EmailStr = Field(max_length=254, examples=["ada@example.com"])
-    # Bounds are enforced by the policy below (so every failure gets one clear message);
-    # the hard cap here stops absurd bodies before they reach the validator.
-    password: str = Field(max_length=MAX_LENGTH * 4, examples=["correct horse battery staple"])
-    name: str = Field(min_length=1, max_length=100, examples=["Ada Lovelace"])
+    # Length bounds are in the schema so clients (and schemathesis) see them; the blocklist and
+    # "not your email" rules run in the validator below.
+    password: str = Field(
+        min_length=MIN_LENGTH,
+        max_length=MAX_LENGTH,
+        examples=["correct horse battery staple"],
+        description="10–128 characters, not a common password, not the email address",
+    )
+    # No control characters (PostgreSQL text cannot even hold NUL).
+    name: str = Field(
+        min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$", examples=["Ada Lovelace"]
+    )
 
     @field_validator("password")
     @classmethod

@@ -14,12 +14,27 @@ async def get_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await session.get(User, user_id)
 
 
+def _storable(value: str) -> bool:
+    """False for strings PostgreSQL text cannot hold (NUL, lone surrogates): no row can match."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
+    if not _storable(email):
+        return None
     stmt = select(User).where(func.lower(User.email) == email.strip().lower())
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def email_exists(session: AsyncSession, email: str) -> bool:
+    if not _storable(email):
+        return False
     stmt = select(User.id).where(func.lower(User.email) == email.strip().lower())
     return (await session.execute(stmt)).first() is not None
 
