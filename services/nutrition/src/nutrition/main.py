@@ -6,6 +6,10 @@ from fastapi import FastAPI
 
 from fitness_platform.app import create_service_app
 from nutrition.calculations.router import router as calculations_router
+from nutrition.diary.router import router as diary_router
+from nutrition.foods.admin_router import router as admin_foods_router
+from nutrition.foods.router import router as foods_router
+from nutrition.meal_templates.router import router as meal_templates_router
 from nutrition.settings import NutritionSettings, get_settings
 
 DESCRIPTION = """Energy and macro targets, the food catalogue, food diary, meal suggestions,
@@ -18,5 +22,11 @@ def create_app(settings: NutritionSettings | None = None) -> FastAPI:
         settings,
         title="Fitness nutrition service",
         description=DESCRIPTION,
-        routers=[calculations_router],
+        routers=[
+            calculations_router,
+            foods_router,
+            diary_router,
+            admin_foods_router,
+            meal_templates_router,
+        ],
     )
