@@ -222,6 +222,12 @@ async def handle_event(
         await dead_letters.run(message, attempt)
 
 
+async def _raw_body(message: Any) -> bytes:
+    # FastStream would json-decode before our code runs, so a non-JSON body would fail outside
+    # the DLQ logic and be redelivered forever; decode_event does the parsing instead.
+    return bytes(message.body)
+
+
 def consume(
     broker: KafkaBroker,
     topic: str,
@@ -241,7 +247,7 @@ def consume(
 
     dead_letters = DeadLetters(broker, max_attempts=max_attempts or settings.consumer_max_attempts)
     group = f"{settings.service_name}.{consumer}"
-    subscriber = broker.subscriber(topic, **subscriber_kwargs(settings, group))
+    subscriber = broker.subscriber(topic, decoder=_raw_body, **subscriber_kwargs(settings, group))
 
     async def on_message(message: Any = Context("message")) -> None:
         await handle_event(session_factory, group, message, handler, dead_letters)

@@ -1,0 +1,101 @@
+"""create_service_app against the real database, Redis and broker."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
+
+from fitness_platform.app import create_service_app
+from fitness_platform.auth import DENYLIST_KEY, CurrentUserDep
+from fitness_platform.db import SessionDep
+from fitness_platform.pagination import Page, PageDep
+from fitness_platform.problems import problem_responses
+from fitness_platform.settings import ServiceSettings
+from fitness_platform.testing import TokenFactory
+
+router = APIRouter(prefix="/things", tags=["things"])
+
+
+@router.get("", responses=problem_responses(401))
+async def list_things(session: SessionDep, user: CurrentUserDep, page: PageDep) -> Page[int]:
+    value = (await session.execute(text("SELECT 41 + 1"))).scalar_one()
+    return Page.of([value], page, total=1)
+
+
+@pytest.fixture
+def app_settings(settings: ServiceSettings, redis_url: str, token_factory: TokenFactory) -> Any:
+    return settings.model_copy(
+        update={"redis_url": redis_url, "jwks_json": token_factory.jwks_json}
+    )
+
+
+async def _client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+            yield client
+
+
+@pytest.fixture
+async def client(app_settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_service_app(
+        app_settings, title="Platform test", routers=[router], configure_logs=False
+    )
+    async for c in _client(app):
+        yield c
+
+
+async def test_ready_checks_db_redis_kafka(client: httpx.AsyncClient) -> None:
+    resp = await client.get("/health/ready")
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == {"status": "ok", "checks": {"db": "ok", "redis": "ok", "kafka": "ok"}}
+    assert (await client.get("/health/live")).json()["status"] == "ok"
+
+
+async def test_ready_is_503_problem_when_db_is_down(app_settings: ServiceSettings) -> None:
+    broken = app_settings.model_copy(
+        update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    )
+    app = create_service_app(broken, title="t", configure_logs=False)
+    async for c in _client(app):
+        resp = await c.get("/health/ready")
+        assert resp.status_code == 503
+        assert resp.headers["content-type"] == "application/problem+json"
+        assert resp.json()["failing"] == ["db"]
+
+
+async def test_authenticated_route_with_session(
+    client: httpx.AsyncClient, token_factory: TokenFactory, redis_client: Any
+) -> None:
+    token = token_factory.issue()
+    resp = await client.get("/things", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == {"items": [42], "page": 1, "limit": 20, "total": 1}
+
+    # Logout denylists the jti: the same token is refused at once.
+    payload = token.split(".")[1]
+    jti = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["jti"]
+    await redis_client.set(DENYLIST_KEY.format(jti=jti), "1", ex=60)
+    resp = await client.get("/things", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 401
+    assert resp.json()["detail"] == "Token has been revoked."
+
+
+async def test_openapi_ids_and_metrics(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    op = spec["paths"]["/things"]["get"]
+    assert op["operationId"] == "things-list_things"
+    assert set(op["responses"]) >= {"200", "401", "422", "500"}
+    assert op["security"] == [{"HTTPBearer": []}]
+    assert "/metrics" not in spec["paths"]
+    await client.get("/health/live")
+    metrics = await client.get("/metrics")
+    assert metrics.status_code == 200
+    assert "http_request" in metrics.text
