@@ -34,8 +34,8 @@ class MigrationResult:
     output: str
 
 
-def upgrade(service: str, url: str, root: Path) -> MigrationResult:
-    argv = [
+def _argv(service: str, url: str, root: Path) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "alembic",
@@ -48,5 +48,23 @@ def upgrade(service: str, url: str, root: Path) -> MigrationResult:
         "upgrade",
         "head",
     ]
-    result = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
-    return MigrationResult(service, result.returncode == 0, result.stdout + result.stderr)
+
+
+def upgrade_all(urls: dict[str, str], root: Path) -> list[MigrationResult]:
+    """`alembic upgrade head` for each service at once: each touches only its own schema, and
+    most of an Alembic run is Python start-up, which parallelises."""
+    procs = {
+        service: subprocess.Popen(
+            _argv(service, url, root),
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for service, url in urls.items()
+    }
+    results = []
+    for service, proc in procs.items():
+        output, _ = proc.communicate()
+        results.append(MigrationResult(service, proc.returncode == 0, output))
+    return results

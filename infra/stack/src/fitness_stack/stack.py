@@ -132,11 +132,9 @@ class Stack:
 
     def migrate(self) -> list[str]:
         """Run every service's migrations that has an alembic.ini; returns their names."""
-        done = []
-        for service in migrations.migratable(self.root):
-            self._upgrade(service)
-            done.append(service)
-        return done
+        services = migrations.migratable(self.root)
+        self._upgrade(services)
+        return services
 
     def status(self) -> dict[str, str]:
         result = {}
@@ -299,18 +297,19 @@ class Stack:
     def _migrate(self) -> str:
         built = {p.service for p in self.fleet()}
         todo = [s for s in migrations.migratable(self.root) if s in built]
-        for service in todo:
-            self._upgrade(service)
+        self._upgrade(todo)
         return f"ok ({', '.join(todo) or 'none yet'})"
 
-    def _upgrade(self, service: str) -> None:
-        url = self.endpoints.service_database_urls[service]
-        result = migrations.upgrade(service, url, self.root)
-        log = self.state.log(f"migrate-{service}")
+    def _upgrade(self, services: list[str]) -> None:
+        urls = self.endpoints.service_database_urls
         self.state.logs.mkdir(parents=True, exist_ok=True)
-        log.write_text(result.output)
-        if not result.ok:
-            raise StackError(f"migrate-{service}", "alembic upgrade head failed", log)
+        results = migrations.upgrade_all({s: urls[s] for s in services}, self.root)
+        for result in results:
+            self.state.log(f"migrate-{result.service}").write_text(result.output)
+        for result in results:
+            if not result.ok:
+                name = f"migrate-{result.service}"
+                raise StackError(name, "alembic upgrade head failed", self.state.log(name))
 
     def _fleet(self) -> str:
         fleet = self.fleet()
