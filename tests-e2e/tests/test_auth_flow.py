@@ -1,0 +1,123 @@
+"""The walking skeleton through the gateway over real HTTP (issue: walking skeleton, tests/e2e)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from e2e.accounts import Account, register_and_login
+from fitness_stack.endpoints import Endpoints
+
+PROBLEM = "application/problem+json"
+E2E_LOGIN_PER_ACCOUNT = 3  # GATEWAY_RATE_LOGIN_PER_ACCOUNT in conftest.E2E_ENV
+
+
+async def test_register_login_me_refresh_logout(gw: httpx.AsyncClient) -> None:
+    acc = await register_and_login(gw, name="Flow")
+
+    me = await gw.get("/users/me", headers=acc.auth)
+    assert me.status_code == 200, me.text
+    assert me.json()["id"] == acc.id
+    assert me.json()["email"] == acc.email
+
+    r = await gw.post("/auth/refresh", json={"refreshToken": acc.refresh})
+    assert r.status_code == 200, r.text
+    new = r.json()
+    assert new["refreshToken"] != acc.refresh
+    new_auth = {"Authorization": f"Bearer {new['accessToken']}"}
+    assert (await gw.get("/users/me", headers=new_auth)).status_code == 200
+
+    r = await gw.post("/auth/logout", headers=new_auth, json={"refreshToken": new["refreshToken"]})
+    assert r.status_code == 204, r.text
+
+    refused = await gw.get("/users/me", headers=new_auth)
+    assert refused.status_code == 401
+    assert refused.headers["content-type"].startswith(PROBLEM)
+    assert refused.json()["status"] == 401
+    # The refresh token of the logged-out family is dead too.
+    r = await gw.post("/auth/refresh", json={"refreshToken": new["refreshToken"]})
+    assert r.status_code == 401
+
+
+async def test_no_token_is_401_problem(gw: httpx.AsyncClient) -> None:
+    r = await gw.get("/users/me")
+    assert r.status_code == 401
+    body = r.json()
+    assert r.headers["content-type"].startswith(PROBLEM)
+    assert {"type", "title", "status", "correlationId"} <= set(body)
+
+
+async def test_forged_user_header_is_ignored(gw: httpx.AsyncClient) -> None:
+    alice = await register_and_login(gw, name="Alice")
+    bob = await register_and_login(gw, name="Bob")
+    r = await gw.get(
+        "/users/me", headers={**alice.auth, "X-User-Id": bob.id, "X-User-Roles": "admin"}
+    )
+    assert r.status_code == 200
+    assert r.json()["id"] == alice.id
+    assert "admin" not in r.json()["roles"]
+
+
+async def test_login_rate_limit_per_account(gw: httpx.AsyncClient, account: Account) -> None:
+    statuses = []
+    for _ in range(E2E_LOGIN_PER_ACCOUNT + 2):
+        r = await gw.post("/auth/login", json={"email": account.email, "password": "wrong-pass-1"})
+        statuses.append(r.status_code)
+        if r.status_code == 429:
+            assert int(r.headers["Retry-After"]) >= 1
+            assert "RateLimit-Limit" in r.headers or "ratelimit-limit" in r.headers
+            assert r.headers["content-type"].startswith(PROBLEM)
+            break
+    assert statuses[:E2E_LOGIN_PER_ACCOUNT] == [401] * E2E_LOGIN_PER_ACCOUNT
+    assert statuses[-1] == 429
+
+
+async def test_service_not_built_answers_503(gw: httpx.AsyncClient, account: Account) -> None:
+    r = await gw.get("/workouts", headers=account.auth)
+    assert r.status_code == 503
+    assert r.headers["content-type"].startswith(PROBLEM)
+    assert "training" in r.json()["detail"]
+
+
+async def test_merged_openapi_and_docs(gw: httpx.AsyncClient) -> None:
+    spec = (await gw.get("/openapi.json")).json()
+    assert "/auth/register" in spec["paths"]
+    assert "/users/me" in spec["paths"]
+    assert "/health/ready" not in spec["paths"]  # upstream internals are not public
+    docs = await gw.get("/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+
+
+async def test_registration_event_reaches_kafka(gw: httpx.AsyncClient, e2e: Endpoints) -> None:
+    acc = await register_and_login(gw, name="Evented")
+    consumer = AIOKafkaConsumer(
+        "identity.user",
+        bootstrap_servers=e2e.kafka_bootstrap,
+        group_id=f"e2e-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        found = None
+        # getmany's timeout is the deadline per poll; the loop is bounded.
+        for _ in range(30):
+            batches = await consumer.getmany(timeout_ms=1000)
+            for msgs in batches.values():
+                for m in msgs:
+                    headers = {k: v.decode() for k, v in m.headers}
+                    if headers.get("ce_subject") == acc.id:
+                        found = (headers, json.loads(m.value))
+            if found:
+                break
+        assert found is not None, "no identity event for the new user within 30 s"
+        headers, payload = found
+        assert headers["ce_type"] == "identity.user.registered.v1"
+        assert headers["ce_specversion"] == "1.0"
+        assert payload["userId"] == acc.id
+    finally:
+        await consumer.stop()
