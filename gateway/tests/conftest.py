@@ -37,6 +37,7 @@ from joserfc.jwk import OKPKey
 from pydantic import BaseModel
 
 import gateway as _gateway_package  # noqa: F401
+from fitness_platform.problems import install_problem_handlers, problem_responses
 
 ISSUER = "fitness-identity"
 AUDIENCE = "fitness-api"
@@ -174,7 +175,7 @@ def echo_app(signer: Signer) -> FastAPI:
     async def fake_metrics() -> dict[str, str]:
         return {}
 
-    @app.post("/auth/login")
+    @app.post("/auth/login", responses=problem_responses(400, 422))
     async def login(payload: LoginIn, request: Request) -> dict[str, Any]:
         return await echo(request)
 
@@ -205,7 +206,21 @@ def echo_app(signer: Signer) -> FastAPI:
         include_in_schema=False,
     )
     async def catch_all(request: Request) -> JSONResponse:
+        allowed = declared.get(request.url.path)
+        if allowed:  # a declared path with another method: 405 + Allow, like a real app
+            return JSONResponse(
+                {"detail": "Method Not Allowed"},
+                status_code=405,
+                headers={"Allow": ", ".join(sorted(allowed))},
+            )
         return JSONResponse(await echo(request), headers={"Connection": "close, X-Secret-Hop"})
+
+    declared: dict[str, set[str]] = {}
+    for route in app.routes:
+        path, methods = getattr(route, "path", ""), getattr(route, "methods", None) or set()
+        if path != "/{path:path}":
+            declared.setdefault(path, set()).update(methods)
+    install_problem_handlers(app)  # like every real service: 422 problem for malformed JSON
 
     return app
 
