@@ -260,14 +260,28 @@ def consume(
 def register_user_deletion_handler(
     broker: KafkaBroker,
     *,
-    settings: ServiceSettings,
     session_factory: async_sessionmaker[AsyncSession],
     erase: Callable[[AsyncSession, UUID], Awaitable[None]],
     service: str | None = None,
+    settings: ServiceSettings | None = None,
 ) -> Any:
-    """GDPR: on ``identity.user.deleted.v1`` call ``erase(session, user_id)`` once (inbox)."""
+    """GDPR: on ``identity.user.deleted.v1`` call ``erase(session, user_id)`` once (inbox).
+
+    Group ``<service>.user-deletion`` on ``identity.user``. Pass ``settings`` (session timeout,
+    max attempts) or at least ``service``; ``erase`` runs inside the inbox transaction and must
+    be idempotent only in the sense of "deleting nothing is fine".
+    """
     from fitness_contracts.identity import UserDeletedV1
     from fitness_contracts.topics import IDENTITY_USER
+    from fitness_platform.settings import ServiceSettings
+
+    if settings is None:
+        if not service:
+            raise ValueError("pass settings or service")
+        # Defaults only: no env reading, no production validator (this is not a process config).
+        settings = ServiceSettings.model_construct(service_name=service)
+    elif service:
+        settings = settings.model_copy(update={"service_name": service})
 
     async def on_user_event(session: AsyncSession, envelope: EventEnvelope) -> None:
         if envelope.meta.type != UserDeletedV1.event_type:
@@ -276,7 +290,6 @@ def register_user_deletion_handler(
         log.info("erasing user data", extra={"erased_user_id": str(event.user_id)})
         await erase(session, event.user_id)
 
-    del service  # the group comes from settings.service_name; kept for call-site readability
     return consume(
         broker,
         IDENTITY_USER,
