@@ -317,3 +317,24 @@ async def test_malformed_json_is_422_problem(client: httpx.AsyncClient) -> None:
     )
     assert resp.status_code == 422
     assert resp.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_password_is_used_exactly_as_typed(client: httpx.AsyncClient) -> None:
+    email = _email()
+    spaced = "  leading and trailing spaces  "
+    assert (await _register(client, email, spaced)).status_code == 201
+    assert (await _login(client, email, spaced)).status_code == 200
+    assert (await _login(client, email, spaced.strip())).status_code == 401
+
+
+async def test_register_rejects_control_characters_in_name(client: httpx.AsyncClient) -> None:
+    resp = await client.post(
+        "/auth/register", json={"email": _email(), "password": PASSWORD, "name": "Ada\u0000"}
+    )
+    assert resp.status_code == 422
+    assert [e["path"] for e in resp.json()["errors"]] == ["body.name"]
+
+
+async def test_login_with_nul_in_email_is_a_plain_401(client: httpx.AsyncClient) -> None:
+    resp = await _login(client, "ada\u0000@example.com")
+    assert resp.status_code == 401

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response, status
 
 from fitness_platform.db import SessionDep
@@ -16,13 +14,11 @@ from identity.auth.dependencies import (
     RedisDep,
     SettingsDep,
 )
-from identity.auth.schemas import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokenPair
+from identity.auth.schemas import JWKS, LoginIn, LogoutIn, RefreshIn, RegisterIn, TokenPair
 from identity.users.schemas import UserPublic
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 jwks_router = APIRouter(tags=["keys"])
-
-_BEARER_CHALLENGE = {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}
 
 
 def _tokens(issued: service.IssuedTokens) -> TokenPair:
@@ -128,9 +124,9 @@ async def logout(
 @jwks_router.get(
     "/.well-known/jwks.json",
     summary="Public keys that verify access tokens (RFC 7517)",
-    response_model=dict[str, list[dict[str, Any]]],
+    response_model=JWKS,
 )
-async def jwks(keyring: KeyRingDep, response: Response) -> dict[str, Any]:
-    # Verifiers cache this; a rotated-in key is published well before it signs (DESIGN §4).
+async def jwks(keyring: KeyRingDep, response: Response) -> JWKS:
+    # Verifiers cache this for minutes; rotation publishes a new key before it signs (DESIGN §4).
     response.headers["Cache-Control"] = "public, max-age=300"
-    return keyring.public_jwks()
+    return JWKS.model_validate(keyring.public_jwks())

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, EmailStr, Field, StringConstraints, ValidationInfo, field_validator
 
 from fitness_platform.schemas import CamelInput, CamelModel
 from identity.domain.password_policy import MAX_LENGTH, MIN_LENGTH, check_password
+
+# Passwords are taken byte for byte: CamelInput strips strings, which would silently change them.
+Password = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 
 class RegisterIn(CamelInput):
     email: EmailStr = Field(max_length=254, examples=["ada@example.com"])
     # Length bounds are in the schema so clients (and schemathesis) see them; the blocklist and
     # "not your email" rules run in the validator below.
-    password: str = Field(
+    password: Password = Field(
         min_length=MIN_LENGTH,
         max_length=MAX_LENGTH,
         examples=["correct horse battery staple"],
@@ -37,7 +40,7 @@ class RegisterIn(CamelInput):
 class LoginIn(CamelInput):
     # Not EmailStr: a malformed address simply fails to log in with the same 401 as any other.
     email: str = Field(min_length=1, max_length=254, examples=["ada@example.com"])
-    password: str = Field(min_length=1, max_length=1024)
+    password: Password = Field(min_length=1, max_length=1024)
 
 
 class RefreshIn(CamelInput):
@@ -53,3 +56,18 @@ class TokenPair(CamelModel):
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int = Field(description="Lifetime of the access token in seconds", examples=[900])
+
+
+class PublicJWK(BaseModel):
+    """One public signing key (RFC 7517 / RFC 8037 OKP)."""
+
+    kty: Literal["OKP"]
+    crv: Literal["Ed25519"]
+    x: str
+    kid: str
+    alg: Literal["EdDSA"]
+    use: Literal["sig"]
+
+
+class JWKS(BaseModel):
+    keys: list[PublicJWK]
