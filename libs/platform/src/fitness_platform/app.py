@@ -24,8 +24,6 @@ log = logging.getLogger("fitness_platform.app")
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 ReadyChecks = Callable[[FastAPI], Mapping[str, Check]]
 
-DEFAULT = object()
-
 
 def unique_id(route: APIRoute) -> str:
     """``"{tag}-{name}"``: operation ids that generate readable client code."""
