@@ -27,7 +27,7 @@ from fitness_platform.app import unique_id
 from fitness_platform.auth import verifier_from_settings
 from fitness_platform.logging import configure_logging
 from fitness_platform.middleware import RequestContextMiddleware
-from fitness_platform.observability import setup_metrics
+from fitness_platform.observability import setup_metrics, setup_tracing
 from fitness_platform.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_response
 from fitness_platform.redis import create_redis
 from gateway.auth import Authenticator
@@ -143,6 +143,7 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
                 max_body_bytes=settings.max_body_bytes,
                 rates=rates_from_settings(settings),
                 denylist_fail_open=settings.denylist_fail_open,
+                tracing=tracing,
             ),
             table=table,
             session=session,
@@ -219,4 +220,6 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Fitness API — docs")
 
     setup_metrics(api)
+    # True only when exporting over OTLP: then the proxy opens a real span per request.
+    tracing = setup_tracing(api, settings)
     return GatewayApp(api, runtime)

@@ -48,6 +48,9 @@ class ProxyConfig:
     max_body_bytes: int
     rates: dict[tuple[RateRule, str], Rate | None]
     denylist_fail_open: bool
+    # An exported OpenTelemetry span per proxied request (only when an OTLP endpoint is set;
+    # otherwise the gateway just continues the W3C trace context by hand, at no cost).
+    tracing: bool = False
 
 
 class _Refusal(Exception):
@@ -94,6 +97,9 @@ class ProxyApp:
         cid_token = correlation_id_var.set(rid)
         uid_token = user_id_var.set(None)
         tp, trace_id, span_id, continued = traceparent(headers.get(b"traceparent"))
+        span = None
+        if self.config.tracing:
+            span, tp, trace_id, span_id = _start_span(scope, headers)
         state: dict[str, Any] = {"status": 500, "service": None}
         try:
             await self._handle(scope, receive, send, headers, rid, tp, continued, state)
@@ -129,6 +135,8 @@ class ProxyApp:
                     "span_id": span_id,
                 },
             )
+            if span is not None:
+                _end_span(span, scope["method"], state)
             user_id_var.reset(uid_token)
             correlation_id_var.reset(cid_token)
 
@@ -355,6 +363,39 @@ class ProxyApp:
         async for chunk in resp.content.iter_any():
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _start_span(scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, str, str, str]:
+    from opentelemetry import propagate, trace
+
+    carrier = {
+        k: headers[k.encode()].decode("latin-1")
+        for k in ("traceparent", "tracestate")
+        if k.encode() in headers
+    }
+    span = trace.get_tracer("gateway.proxy").start_span(
+        f"{scope['method']} proxy",
+        context=propagate.extract(carrier),
+        kind=trace.SpanKind.SERVER,
+        attributes={"http.request.method": scope["method"], "url.path": scope["path"]},
+    )
+    ctx = span.get_span_context()
+    trace_id, span_id = format(ctx.trace_id, "032x"), format(ctx.span_id, "016x")
+    return span, f"00-{trace_id}-{span_id}-{int(ctx.trace_flags):02x}", trace_id, span_id
+
+
+def _end_span(span: Any, method: str, state: dict[str, Any]) -> None:
+    from opentelemetry.trace import Status, StatusCode
+
+    span.set_attribute("http.response.status_code", state["status"])
+    if state.get("route"):
+        span.update_name(f"{method} {state['route']}")
+        span.set_attribute("http.route", state["route"])
+    if state["service"]:
+        span.set_attribute("gateway.upstream", state["service"])
+    if state["status"] >= 500:
+        span.set_status(Status(StatusCode.ERROR))
+    span.end()
 
 
 def _client_ip(scope: Scope) -> str:

@@ -297,3 +297,22 @@ def test_register_rate_limit_per_ip(make_gateway: Any) -> None:
             'gateway_ratelimit_rejections_total{rule="register",scope="ip"}'
             in client.get("/metrics").text
         )
+
+
+def test_tracing_gateway_opens_a_span_in_the_callers_trace(
+    make_gateway: Any, signer: Any, dead_url: str
+) -> None:
+    url = make_gateway(otel_exporter_otlp_endpoint=dead_url)
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    with httpx.Client(base_url=url, timeout=10) as client:
+        resp = client.get(
+            "/goals",
+            headers={
+                **_bearer(signer.token()),
+                "traceparent": f"00-{trace_id}-b7ad6b7169203331-01",
+            },
+        )
+    assert resp.status_code == 200
+    version, tid, parent, flags = _headers_seen(resp)["traceparent"][0].split("-")
+    assert (version, tid, flags) == ("00", trace_id, "01")
+    assert parent not in ("b7ad6b7169203331", "0" * 16)
