@@ -10,6 +10,7 @@ from nutrition.diary.router import router as diary_router
 from nutrition.foods.admin_router import router as admin_foods_router
 from nutrition.foods.router import router as foods_router
 from nutrition.meal_templates.router import router as meal_templates_router
+from nutrition.plans.router import router as plans_router
 from nutrition.settings import NutritionSettings, get_settings
 
 DESCRIPTION = """Energy and macro targets, the food catalogue, food diary, meal suggestions,
@@ -26,6 +27,7 @@ def create_app(settings: NutritionSettings | None = None) -> FastAPI:
             calculations_router,
             foods_router,
             diary_router,
+            plans_router,
             admin_foods_router,
             meal_templates_router,
         ],

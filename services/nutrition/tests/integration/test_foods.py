@@ -131,7 +131,8 @@ async def test_admin_food_crud_writes_audit_rows(client, admin, user, db, rows) 
     )
     assert [a[1] for a in audit] == ["food.create", "food.update", "food.delete"]
     assert all(a[0] == admin.id for a in audit)
-    assert all(a[2] for a in audit) and all(a[3] for a in audit)
+    assert all(a[2] for a in audit)
+    assert all(a[3] for a in audit)
 
 
 async def test_admin_food_validation(client, admin) -> None:

@@ -118,7 +118,8 @@ async def log_entry(*, session: AsyncSession, user_id: UUID, data: DiaryEntryIn)
         row.fiber_g, row.sodium_mg = c.fiber_g, c.sodium_mg
         row.sat_fat_g, row.sugars_g = c.sat_fat_g, c.sugars_g
     else:
-        assert data.food_id is not None and data.grams is not None
+        assert data.food_id is not None
+        assert data.grams is not None
         food = await food_repository.get(session, data.food_id)
         if food is None:
             raise ProblemError(

@@ -1,0 +1,111 @@
+"""Wire models of meal suggestions, personal plans and plan validation."""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from fitness_platform.schemas import CamelInput, CamelModel
+from nutrition.foods.schemas import Allergen, DietTag
+
+MAX_SEED = 2**31 - 1
+
+
+class TargetsIn(CamelInput):
+    kcal: float = Field(ge=800, le=6000, allow_inf_nan=False)
+    protein_g: float = Field(ge=0, le=500, allow_inf_nan=False)
+    fat_g: float = Field(ge=0, le=400, allow_inf_nan=False)
+    carbs_g: float = Field(ge=0, le=1000, allow_inf_nan=False)
+
+
+class PlanOptionsIn(CamelInput):
+    meals: int = Field(default=3, ge=3, le=6)
+    diet_tags: list[DietTag] = Field(default_factory=list, max_length=4)
+    allergens: list[Allergen] = Field(
+        default_factory=list, max_length=9, description="allergens to exclude"
+    )
+    excluded_food_ids: list[int] = Field(default_factory=list, max_length=500)
+    seed: int | None = Field(
+        default=None, ge=0, le=MAX_SEED, description="same seed + inputs = same plan"
+    )
+    targets: TargetsIn | None = Field(
+        default=None, description="default: the user's current targets (GET /nutrition/me)"
+    )
+
+
+class MealSuggestionIn(PlanOptionsIn):
+    pass
+
+
+class PersonalPlanIn(PlanOptionsIn):
+    start_date: Date | None = Field(
+        default=None, description="first day of the 7; default today in the user's timezone"
+    )
+
+
+class TargetsOut(CamelModel):
+    kcal: float
+    protein_g: float
+    fat_g: float
+    carbs_g: float
+
+
+class NutrientTotalsOut(CamelModel):
+    kcal: float
+    protein_g: float
+    fat_g: float
+    carbs_g: float
+    sat_fat_g: float | None = None
+    sugars_g: float | None = None
+    fiber_g: float | None = None
+    sodium_mg: float | None = None
+
+
+class PlanItemOut(CamelModel):
+    food_id: int
+    description: str
+    food_group: str
+    role: str
+    grams: float
+    nutrients: NutrientTotalsOut
+
+
+class MealOut(CamelModel):
+    name: str
+    slot: Literal["breakfast", "lunch", "dinner", "snack"]
+    items: list[PlanItemOut]
+    totals: NutrientTotalsOut
+
+
+class DayPlanOut(CamelModel):
+    targets: TargetsOut
+    meals: list[MealOut]
+    totals: NutrientTotalsOut
+    within_bands: bool = Field(description="kcal within ±5 %, each macro within ±10 %")
+    relaxed: bool
+    reasons: list[str]
+    seed: int
+
+
+class PlanDayOut(DayPlanOut):
+    day: Date = Field(alias="date")
+
+
+class PersonalPlanOut(CamelModel):
+    id: UUID
+    start_date: Date
+    created_at: datetime
+    targets: TargetsOut
+    options: PlanOptionsIn
+    days: list[PlanDayOut]
+
+
+class PersonalPlanSummary(CamelModel):
+    id: UUID
+    start_date: Date
+    created_at: datetime
+    targets: TargetsOut

@@ -1,0 +1,74 @@
+"""/nutrition/meal-suggestion, personal plans and plan validation."""
+
+from __future__ import annotations
+
+TARGETS = {"kcal": 2000, "proteinG": 120, "fatG": 65, "carbsG": 235}
+
+
+async def foods_by_id(client, user, ids) -> dict[int, dict]:
+    out = {}
+    for food_id in set(ids):
+        out[food_id] = (
+            await client.get(f"/nutrition/foods/{food_id}", headers=user.headers)
+        ).json()
+    return out
+
+
+async def test_meal_suggestion_hits_targets_and_is_reproducible(client, user) -> None:
+    body = {"meals": 4, "seed": 7, "targets": TARGETS}
+    first = await client.post("/nutrition/meal-suggestion", json=body, headers=user.headers)
+    assert first.status_code == 200, first.text
+    plan = first.json()
+    assert [m["name"] for m in plan["meals"]] == ["breakfast", "lunch", "snack_1", "dinner"]
+    assert plan["seed"] == 7
+    if plan["withinBands"]:
+        assert abs(plan["totals"]["kcal"] - 2000) <= 100
+    again = await client.post("/nutrition/meal-suggestion", json=body, headers=user.headers)
+    assert again.json() == plan
+
+
+async def test_meal_suggestion_never_returns_an_excluded_allergen(client, user) -> None:
+    excluded = ["milk", "egg", "wheat", "peanuts"]
+    for seed in (1, 2, 3):
+        resp = await client.post(
+            "/nutrition/meal-suggestion",
+            json={"meals": 3, "seed": seed, "allergens": excluded, "targets": TARGETS},
+            headers=user.headers,
+        )
+        assert resp.status_code == 200, resp.text
+        ids = [i["foodId"] for m in resp.json()["meals"] for i in m["items"]]
+        assert ids
+        for food in (await foods_by_id(client, user, ids)).values():
+            assert not set(food["allergens"]) & set(excluded), food["description"]
+            assert food["composite"] is False
+
+
+async def test_meal_suggestion_respects_diet_tags_and_exclusions(client, user) -> None:
+    first = await client.post(
+        "/nutrition/meal-suggestion",
+        json={"seed": 5, "dietTags": ["vegan"], "targets": TARGETS},
+        headers=user.headers,
+    )
+    ids = [i["foodId"] for m in first.json()["meals"] for i in m["items"]]
+    for food in (await foods_by_id(client, user, ids)).values():
+        assert "vegan" in food["tags"]
+    second = await client.post(
+        "/nutrition/meal-suggestion",
+        json={"seed": 5, "dietTags": ["vegan"], "excludedFoodIds": ids, "targets": TARGETS},
+        headers=user.headers,
+    )
+    again = {i["foodId"] for m in second.json()["meals"] for i in m["items"]}
+    assert not again & set(ids)
+
+
+async def test_meal_suggestion_uses_saved_targets_or_409(client, user, calc_body) -> None:
+    assert (
+        await client.post("/nutrition/meal-suggestion", json={"seed": 1}, headers=user.headers)
+    ).status_code == 409
+    saved = (await client.post("/nutrition/save", json=calc_body, headers=user.headers)).json()
+    resp = await client.post("/nutrition/meal-suggestion", json={"seed": 1}, headers=user.headers)
+    assert resp.status_code == 200
+    assert resp.json()["targets"]["kcal"] == saved["dailyCalories"]
+    for bad in ({"meals": 7}, {"meals": 2}, {"seed": -1}, {"allergens": ["gluten"]}):
+        r = await client.post("/nutrition/meal-suggestion", json=bad, headers=user.headers)
+        assert r.status_code == 422, bad
