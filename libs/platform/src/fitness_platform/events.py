@@ -125,13 +125,25 @@ async def process_event(
     handler: EventHandler,
 ) -> bool:
     """Inbox check + effect in ONE transaction. Returns False for a duplicate. Raises on failure."""
-    token = correlation_id_var.set(envelope.meta.correlation_id)
+    from opentelemetry import propagate, trace
+
+    meta = envelope.meta
+    # Continue the producer's trace: gateway → service → outbox → this consumer.
+    parent = propagate.extract({"traceparent": meta.traceparent}) if meta.traceparent else None
+    span = trace.get_tracer("fitness_platform.events").start_as_current_span(
+        f"{consumer} process {meta.type}",
+        context=parent,
+        kind=trace.SpanKind.CONSUMER,
+        attributes={"messaging.system": "kafka", "messaging.message.id": str(meta.id)},
+    )
+    token = correlation_id_var.set(meta.correlation_id)
     try:
-        async with session_factory() as session, session.begin():
-            if await seen_before(session, event_id=envelope.meta.id, consumer=consumer):
-                log.info("duplicate event skipped", extra={"ce_id": str(envelope.meta.id)})
-                return False
-            await handler(session, envelope)
+        with span:
+            async with session_factory() as session, session.begin():
+                if await seen_before(session, event_id=meta.id, consumer=consumer):
+                    log.info("duplicate event skipped", extra={"ce_id": str(meta.id)})
+                    return False
+                await handler(session, envelope)
         return True
     finally:
         correlation_id_var.reset(token)
