@@ -147,6 +147,30 @@ def test_values_secure_defaults() -> None:
     assert defaults["probes"]["readiness"]["httpGet"]["path"] == "/health/ready"
 
 
+def test_values_yaml_documents_every_key() -> None:
+    """Each top-level key and each of its direct children carries a comment: on the line above,
+    inline, or (for a block) on one of its lines."""
+    lines = (CHART / "values.yaml").read_text().splitlines()
+
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip())
+
+    undocumented = []
+    for i, line in enumerate(lines):
+        match = re.match(r"^(\s*)([A-Za-z_][\w.-]*):(.*)$", line)
+        if not match or indent(line) > 2:
+            continue
+        previous = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
+        documented = previous.lstrip().startswith("#") or "#" in match.group(3)
+        for following in lines[i + 1 :]:
+            if documented or (following.strip() and indent(following) <= indent(line)):
+                break
+            documented = following.lstrip().startswith("#")
+        if not documented:
+            undocumented.append(f"{i + 1}: {line.strip()}")
+    assert not undocumented, undocumented
+
+
 def test_chart_values_files_parse_and_name_only_known_services() -> None:
     known = set(_load_yaml(CHART / "values.yaml")["services"])
     for path in (CHART / "values-dev.yaml",):
