@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import hashlib
+import json
 import uuid
 from typing import Any
 
@@ -338,3 +342,46 @@ async def test_register_rejects_control_characters_in_name(client: httpx.AsyncCl
 async def test_login_with_nul_in_email_is_a_plain_401(client: httpx.AsyncClient) -> None:
     resp = await _login(client, "ada\u0000@example.com")
     assert resp.status_code == 401
+
+
+async def test_concurrent_refreshes_with_one_token_let_exactly_one_through(
+    client: httpx.AsyncClient,
+) -> None:
+    tokens = await _session(client)
+    body = {"refreshToken": tokens["refreshToken"]}
+    first, second = await asyncio.gather(
+        client.post("/auth/refresh", json=body), client.post("/auth/refresh", json=body)
+    )
+    assert sorted([first.status_code, second.status_code]) == [200, 401]
+
+
+async def test_expired_refresh_token_is_refused(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    tokens = await _session(client)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' "
+                "WHERE token_hash = :h"
+            ),
+            {"h": hashlib.sha256(tokens["refreshToken"].encode()).hexdigest()},
+        )
+    resp = await client.post("/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
+    assert resp.status_code == 401
+
+
+async def test_tampered_and_unsigned_tokens_are_refused(client: httpx.AsyncClient) -> None:
+    tokens = await _session(client)
+    header, payload, signature = tokens["accessToken"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["roles"] = ["user", "admin"]
+    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    none_header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
+    for token in (
+        f"{header}.{forged_payload}.{signature}",
+        f"{none_header}.{payload}.",
+        f"{header}.{payload}.{signature[:-4]}AAAA",
+    ):
+        resp = await client.get("/users/me", headers={"Authorization": f"Bearer {token}"})
+        assert resp.status_code == 401, token
