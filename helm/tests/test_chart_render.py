@@ -145,6 +145,19 @@ def test_env_is_prefixed_and_templated() -> None:
     assert "IDENTITY_OTEL_EXPORTER_OTLP_ENDPOINT" not in identity, "empty means unset"
 
 
+def test_extra_env_reaches_the_container_unprefixed() -> None:
+    docs = _render({"services": {"gateway": {"extraEnv": {"FORWARDED_ALLOW_IPS": "10.0.0.0/8"}}}})
+    (api,) = _by_kind(docs, "Deployment")["fitness-gateway"]["spec"]["template"]["spec"][
+        "containers"
+    ]
+    assert {"name": "FORWARDED_ALLOW_IPS", "value": "10.0.0.0/8"} in api["env"]
+    # empty by default: uvicorn keeps trusting loopback only
+    (api,) = _by_kind(_render({}), "Deployment")["fitness-gateway"]["spec"]["template"]["spec"][
+        "containers"
+    ]
+    assert all(e["name"] != "FORWARDED_ALLOW_IPS" for e in api["env"])
+
+
 def test_optional_objects_render_with_the_shared_rules_and_dashboards() -> None:
     docs = _render(ALL_ON)
     (rule,) = _by_kind(docs, "PrometheusRule").values()
