@@ -385,3 +385,18 @@ async def test_tampered_and_unsigned_tokens_are_refused(client: httpx.AsyncClien
     ):
         resp = await client.get("/users/me", headers={"Authorization": f"Bearer {token}"})
         assert resp.status_code == 401, token
+
+
+def _metric(text_body: str, line_prefix: str) -> float:
+    for line in text_body.splitlines():
+        if line.startswith(line_prefix + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+async def test_login_outcomes_are_counted_in_metrics(client: httpx.AsyncClient) -> None:
+    name = 'identity_logins_total{result="invalid_credentials"}'
+    before = _metric((await client.get("/metrics")).text, name)
+    await _login(client, _email(), PASSWORD)
+    after = _metric((await client.get("/metrics")).text, name)
+    assert after == before + 1

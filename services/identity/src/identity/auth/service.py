@@ -18,6 +18,7 @@ from fitness_platform.problems import Conflict, Forbidden, Unauthorized
 from identity.auth import repository as token_repo
 from identity.auth.tokens import hash_refresh_token, mint_access_token, new_refresh_token
 from identity.keys import KeyRing
+from identity.metrics import LOGINS, LOGOUTS, REFRESHES, REGISTRATIONS
 from identity.passwords import PasswordHashing
 from identity.settings import IdentitySettings
 from identity.users import repository as user_repo
@@ -65,6 +66,7 @@ async def register(
         subject=str(user.id),
     )
     await session.commit()
+    REGISTRATIONS.inc()
     return user
 
 
@@ -84,13 +86,14 @@ async def login(
     user = await user_repo.get_by_email(session, email)
     if user is None:
         await passwords.dummy_verify(password)
-        raise Unauthorized(INVALID_CREDENTIALS, type_slug="invalid-credentials")
+        raise _invalid_credentials()
     if not await passwords.verify(user.password_hash, password):
-        raise Unauthorized(INVALID_CREDENTIALS, type_slug="invalid-credentials")
+        raise _invalid_credentials()
     if user.status == UserStatus.DELETED:
         # A deleted account is indistinguishable from an unknown one.
-        raise Unauthorized(INVALID_CREDENTIALS, type_slug="invalid-credentials")
+        raise _invalid_credentials()
     if user.status != UserStatus.ACTIVE:
+        LOGINS.labels("blocked").inc()
         raise Forbidden("This account is blocked.", type_slug="account-blocked")
     if passwords.needs_rehash(user.password_hash):
         await user_repo.set_password_hash(session, user.id, await passwords.hash(password))
@@ -105,7 +108,18 @@ async def login(
     )
     await add_event(session, UserLoggedInV1(user_id=user.id, at=now), key=str(user.id))
     await session.commit()
+    LOGINS.labels("ok").inc()
     return issued
+
+
+def _invalid_credentials() -> Unauthorized:
+    LOGINS.labels("invalid_credentials").inc()
+    return Unauthorized(INVALID_CREDENTIALS, type_slug="invalid-credentials")
+
+
+def _invalid_refresh(result: str = "invalid") -> Unauthorized:
+    REFRESHES.labels(result).inc()
+    return Unauthorized(INVALID_REFRESH, type_slug="invalid-refresh-token")
 
 
 async def refresh(
@@ -119,7 +133,7 @@ async def refresh(
     now = _now()
     row = await token_repo.get_for_update(session, hash_refresh_token(refresh_token))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
-        raise Unauthorized(INVALID_REFRESH, type_slug="invalid-refresh-token")
+        raise _invalid_refresh()
     if row.rotated_at is not None:
         # Reuse of a rotated token: someone holds a stolen copy. Kill the session for everyone.
         await token_repo.revoke_family(
@@ -130,14 +144,14 @@ async def refresh(
             "refresh token reuse detected; family revoked",
             extra={"user_id": str(row.user_id), "family_id": str(row.family_id)},
         )
-        raise Unauthorized(INVALID_REFRESH, type_slug="invalid-refresh-token")
+        raise _invalid_refresh("reuse_detected")
     user = await user_repo.get_by_id(session, row.user_id)
     if user is None or user.status != UserStatus.ACTIVE:
         await token_repo.revoke_family(
             session, family_id=row.family_id, user_id=row.user_id, at=now
         )
         await session.commit()
-        raise Unauthorized(INVALID_REFRESH, type_slug="invalid-refresh-token")
+        raise _invalid_refresh()
     issued = await _issue(
         session=session,
         keyring=keyring,
@@ -149,6 +163,7 @@ async def refresh(
     )
     await add_event(session, UserLoggedInV1(user_id=user.id, at=now), key=str(user.id))
     await session.commit()
+    REFRESHES.labels("ok").inc()
     return issued
 
 
@@ -177,6 +192,7 @@ async def logout(
     await session.commit()
     ttl = max(1, expires_at - int(now.timestamp()))
     await redis.set(DENYLIST_KEY.format(jti=jti), "1", ex=ttl)
+    LOGOUTS.inc()
 
 
 async def _issue(
