@@ -5,7 +5,8 @@
 2. `uv sync --frozen --all-packages` (the dev group is included by default),
 3. exec `.venv/bin/python -m fitness_stack <args>`.
 
-Usage: python3 infra/bootstrap.py [--sync-only] [--no-sync] <fitness_stack args…>
+Usage: python3 infra/bootstrap.py [--no-sync] <fitness_stack args…>
+       python3 infra/bootstrap.py sync          (or --sync-only: steps 1–2 only)
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ def main(argv: list[str]) -> None:
     # Run by the machine's python3, which may well be older than the project's floor.
     if sys.version_info < (3, 11):  # noqa: UP036
         sys.exit(f"[bootstrap] Python 3.11+ needed, this is {sys.version.split()[0]}")
-    sync_only = "--sync-only" in argv
+    sync_only = "--sync-only" in argv or argv == ["sync"]
     no_sync = "--no-sync" in argv
-    args = [a for a in argv if a not in ("--sync-only", "--no-sync")]
+    args = [a for a in argv if a not in ("--sync-only", "--no-sync", "sync")]
     if not no_sync:
         sync(find_uv() or install_uv())
     if sync_only:

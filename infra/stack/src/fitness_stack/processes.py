@@ -100,10 +100,14 @@ class ProcessManager:
     def record(self, name: str) -> PidRecord | None:
         path = self.state.pidfile(name)
         try:
-            pid_line, _, ticks = path.read_text().partition("\n")
-            return PidRecord(int(pid_line), ticks.strip())
+            pid = int(path.read_text().strip())
         except (OSError, ValueError):
             return None
+        try:
+            ticks = path.with_suffix(".start").read_text().strip()
+        except OSError:
+            ticks = ""
+        return PidRecord(pid, ticks)
 
     def running(self, name: str) -> bool:
         child = self._children.get(name)
@@ -151,8 +155,11 @@ class ProcessManager:
                 start_new_session=True,
             )
         self._children[name] = proc
-        ticks = _start_ticks(proc.pid)
-        self.state.pidfile(name).write_text(f"{proc.pid}\n{ticks}\n")
+        # A plain PID file (other tools read it); the start time beside it guards against a
+        # recycled PID being taken for ours.
+        pidfile = self.state.pidfile(name)
+        pidfile.with_suffix(".start").write_text(_start_ticks(proc.pid) + "\n")
+        pidfile.write_text(f"{proc.pid}\n")
         return proc.pid
 
     def exit_reason(self, name: str) -> str | None:
@@ -181,6 +188,7 @@ class ProcessManager:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=1.0)
         self.state.pidfile(name).unlink(missing_ok=True)
+        self.state.pidfile(name).with_suffix(".start").unlink(missing_ok=True)
         return was_running
 
 

@@ -141,13 +141,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.config.stash[_FAILED_KEY] = exitstatus not in (0, 5)
 
 
-def _start_or_exit(stack_name: str, start: Callable[[], object]) -> None:
+def _start_or_fail(stack_name: str, start: Callable[[], object], *, fatal: bool) -> None:
+    """Start, turning a StackError into a readable test error with the log's tail.
+
+    `fatal` ends the session (nothing works without backing services); otherwise only the
+    tests using the fixture error (pytest caches a session fixture's failure)."""
     try:
         start()
     except StackError as exc:
         log = exc.log
         detail = f"\n--- {log} ---\n{tail(log)}" if log is not None and log.exists() else ""
-        pytest.exit(f"{stack_name} failed to start: {exc}{detail}", returncode=3)
+        message = f"{stack_name} failed to start: {exc}{detail}"
+        if fatal:
+            pytest.exit(message, returncode=3)
+        pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -155,7 +162,7 @@ def backing(request: pytest.FixtureRequest) -> Iterator[Backing]:
     """Real PostgreSQL, Redis, tansu (memory storage), nanio and SMTP sink for the session."""
     handle: Backing = request.config.stash[_BACKING_KEY]
     if _wants_backing(request.session.items):
-        _start_or_exit("backing services", handle.ensure_up)
+        _start_or_fail("backing services", handle.ensure_up, fatal=True)
     try:
         yield handle
     finally:
@@ -175,7 +182,7 @@ def fleet(request: pytest.FixtureRequest) -> Iterator[Endpoints]:
         environ={},
     )
     try:
-        _start_or_exit("fleet", stack.up)
+        _start_or_fail("fleet", stack.up, fatal=False)
         yield stack.endpoints
     finally:
         stack.down()
