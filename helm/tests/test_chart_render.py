@@ -197,3 +197,17 @@ def test_rendered_objects_match_the_kubernetes_schemas(combo: str) -> None:
         if doc["apiVersion"].startswith("monitoring.coreos.com/"):
             continue  # CRDs: not in the upstream Kubernetes schemas
         kubernetes_validate.validate(doc, KUBE_VERSION.lstrip("v"), strict=True)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"services": {"identity": {"replica": 3}}},  # typo of `replicas`
+        {"serviceDefaults": {"securityContext": "none"}},
+        {"global": {"env": {"LOG_LEVEL": 10}}},  # env values are strings
+        {"services": {"nutrition": {"processes": [{"name": "relay"}]}}},  # no command
+    ],
+)
+def test_values_schema_rejects_mistakes(values: dict) -> None:
+    with pytest.raises(helm.HelmError):
+        _render(values)
