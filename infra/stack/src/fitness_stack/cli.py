@@ -101,6 +101,9 @@ def cmd_up(stack: Stack) -> int:
         ep = stack.up()
     except StackError as exc:
         return report_failure(stack, exc)
+    except KeyboardInterrupt:
+        print("\ninterrupted: what did start is still running (`make down` stops it)")
+        return 130
     print(f"\nstack up in {time.monotonic() - started:.1f}s")
     print_urls(stack, ep)
     return 0

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import signal
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal, TextIO
 
@@ -89,6 +91,11 @@ class Stack:
     def up(self) -> Endpoints:
         """Start whatever is not running yet, wait until everything answers."""
         self.state.create()
+        with self._lock():
+            return self._up()
+
+    def _up(self) -> Endpoints:
+        self._check_same_offset()
         self._save()
         steps: list[tuple[str, Callable[[], str]]] = [
             ("starting postgres", self._postgres),
@@ -114,6 +121,12 @@ class Stack:
 
     def down(self) -> list[str]:
         """Stop everything this state folder started, fleet first. Returns what was running."""
+        if not self.state.root.exists():
+            return []
+        with self._lock():
+            return self._down()
+
+    def _down(self) -> list[str]:
         stopped: list[str] = []
         fleet_names = [n for n in self.procs.names() if n not in BACKING]
         for name in [*fleet_names, *reversed(BACKING)]:
@@ -377,6 +390,29 @@ class Stack:
         return {**os.environ, **extra}
 
     # --- helpers ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        """One `up`/`down` at a time per state folder (a second one waits)."""
+        with open(self.state.root / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _check_same_offset(self) -> None:
+        path = self.state.root / STACK_FILE
+        if not path.exists():
+            return
+        saved = json.loads(path.read_text()).get("port_offset", 0)
+        running = [n for n in self.procs.names() if self.procs.running(n)]
+        if saved != self.port_offset and running:
+            raise StackError(
+                "stack",
+                f"already running with port offset {saved} ({', '.join(running)}); "
+                "run `down` first or use that offset",
+            )
 
     def _wait(self, name: str, check: Callable[[], bool], timeout: float) -> None:
         def abort() -> str | None:

@@ -76,3 +76,16 @@ def test_admin_grant_on_identity_users(tmp_path: Path) -> None:
             grant_admin(admin, "ghost@example.com")
     finally:
         stack.down()
+
+
+def test_up_with_another_offset_while_running_is_refused(tmp_path: Path) -> None:
+    offset = free_port_offset(backing_only=True)
+    stack = make(tmp_path / "state", offset)
+    try:
+        stack.up()
+        other = make(tmp_path / "state", offset + 1 if offset < 6000 else offset - 1)
+        with pytest.raises(StackError, match=f"already running with port offset {offset}"):
+            other.up()
+    finally:
+        stack.down()
+    assert stack.procs.names() == []
