@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 
 from fitness_platform.outbox.tables import INBOX
@@ -25,3 +27,12 @@ async def seen_before(session: AsyncSession, *, event_id: UUID, consumer: str) -
         .returning(INBOX.c.event_id)
     )
     return result.first() is None
+
+
+async def prune_inbox(session: AsyncSession, *, older_than: timedelta) -> int:
+    """Forget processed ids older than ``older_than`` (keep it longer than the topic retention,
+    or a replayed event would run twice). For a periodic job in the service's worker."""
+    result = await session.execute(
+        delete(INBOX).where(INBOX.c.processed_at < func.now() - older_than)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -49,6 +49,7 @@ class ServiceSettings(BaseSettings):
 
     outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    outbox_retention_hours: float = Field(default=72, gt=0)
     consumer_max_attempts: int = Field(default=5, ge=1)
     relay_metrics_port: int | None = None
 

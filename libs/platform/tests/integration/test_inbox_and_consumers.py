@@ -46,6 +46,26 @@ async def test_seen_before_rolls_back_with_the_effect(
         assert await seen_before(s, event_id=eid, consumer="a") is False
 
 
+async def test_prune_inbox(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    from datetime import timedelta
+
+    from fitness_platform.inbox import prune_inbox
+
+    old, new = uuid.uuid4(), uuid.uuid4()
+    async with sessionmaker() as s, s.begin():
+        await seen_before(s, event_id=old, consumer="a")
+        await seen_before(s, event_id=new, consumer="a")
+        await s.execute(
+            text("UPDATE inbox SET processed_at = now() - interval '10 days' WHERE event_id = :e"),
+            {"e": old},
+        )
+    async with sessionmaker() as s, s.begin():
+        assert await prune_inbox(s, older_than=timedelta(days=7)) == 1
+    async with sessionmaker() as s, s.begin():
+        assert await seen_before(s, event_id=new, consumer="a") is True
+        assert await seen_before(s, event_id=old, consumer="a") is False
+
+
 @pytest.fixture
 async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
     p = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")

@@ -248,3 +248,30 @@ def _has_error(sm: async_sessionmaker[AsyncSession]) -> Callable[[], Awaitable[b
             return bool((await session.execute(q)).scalar())
 
     return check
+
+
+async def test_published_rows_are_deleted_after_retention(
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    schema,
+    kafka_bootstrap: str,
+    unique_topic: str,
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    await add_numbered(sessionmaker, event_class(unique_topic), uuid.uuid4(), range(3))
+    relay = relay_for(engine, schema.schema, kafka_bootstrap, retention=timedelta(hours=1))
+    assert await relay.drain() == 3
+    async with sessionmaker() as s, s.begin():
+        # Age two of them past the retention; the third stays.
+        first_two = select(OUTBOX.c.id).order_by(OUTBOX.c.id).limit(2).scalar_subquery()
+        await s.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(first_two))
+            .values(published_at=func.now() - timedelta(hours=2))
+        )
+    assert await relay.delete_published() == 2
+    async with sessionmaker() as s:
+        assert (await s.execute(select(func.count()).select_from(OUTBOX))).scalar_one() == 1

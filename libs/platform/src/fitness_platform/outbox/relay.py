@@ -22,7 +22,7 @@ import psycopg
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
 from psycopg import sql
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from fitness_platform.cloudevents import cloudevent_headers
 from fitness_platform.db import check_schema_name, create_engine, to_libpq_url
@@ -55,6 +55,9 @@ class ProducerSettings:
     poll_interval_s: float = 1.0
     backoff_base_s: float = 0.5
     backoff_max_s: float = 30.0
+    # Published rows are kept this long (debugging, replay by hand), then deleted by the relay.
+    retention: timedelta = timedelta(hours=72)
+    cleanup_every_s: float = 600.0
 
     @property
     def source(self) -> str:
@@ -70,6 +73,7 @@ class ProducerSettings:
             "enable_idempotence": settings.kafka_enable_idempotence,
             "batch_size": settings.outbox_batch_size,
             "poll_interval_s": settings.outbox_poll_interval_s,
+            "retention": timedelta(hours=settings.outbox_retention_hours),
         }
         values.update(overrides)
         return cls(**values)
@@ -232,6 +236,19 @@ class OutboxRelay:
             if not result.full:
                 return total
 
+    async def delete_published(self, limit: int = 10_000) -> int:
+        """Delete published rows older than the retention; bounded so one run stays short."""
+        cutoff = func.clock_timestamp() - self.cfg.retention
+        old = (
+            select(OUTBOX.c.id)
+            .where(OUTBOX.c.published_at.is_not(None), OUTBOX.c.published_at < cutoff)
+            .limit(limit)
+            .scalar_subquery()
+        )
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(old)))
+        return int(result.rowcount or 0)
+
     async def update_gauges(self) -> None:
         async with self.engine.connect() as conn:
             count, oldest = (
@@ -274,6 +291,8 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         log.info("outbox relay started", extra={"schema": self.schema})
         listener = asyncio.create_task(self._listen(), name="outbox-listen")
+        next_cleanup = 0.0
+        loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
                 self._wake.clear()
@@ -286,6 +305,10 @@ class OutboxRelay:
                         until = (result.retry_at - datetime.now(UTC)).total_seconds()
                         timeout = max(0.05, min(timeout, until))
                     await self.update_gauges()
+                    if loop.time() >= next_cleanup:
+                        next_cleanup = loop.time() + self.cfg.cleanup_every_s
+                        if deleted := await self.delete_published():
+                            log.info("old outbox rows deleted", extra={"deleted": deleted})
                 except Exception as exc:  # DB hiccup: log, wait, try again
                     log.exception("outbox relay iteration failed", extra={"error": repr(exc)})
                 wake = asyncio.create_task(self._wake.wait())
