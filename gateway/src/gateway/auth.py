@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from fitness_platform.auth import DENYLIST_KEY, TokenVerifier
+from fitness_platform.auth import DENYLIST_KEY, Claims, TokenVerifier
 from fitness_platform.problems import ProblemError
 from gateway.routes import RouteTable
 
@@ -48,9 +50,43 @@ def bearer_token(authorization: bytes | None) -> str | None:
 
 
 class Authenticator:
-    def __init__(self, verifier: TokenVerifier, table: RouteTable) -> None:
+    """Verified tokens are remembered briefly: a mobile client sends the same access token for
+    its whole 15-minute life, and the signature check is the gateway's largest CPU cost per
+    request. The key is the whole token (signature included), expiry is re-checked on every
+    use, and an entry lives at most ``cache_ttl_s`` (so a key withdrawn from the JWKS stops
+    working within that time). Revocation is unaffected: the denylist is checked per request."""
+
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        table: RouteTable,
+        *,
+        cache_ttl_s: float = 60.0,
+        cache_size: int = 10_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._verifier = verifier
         self._table = table
+        self._cache_ttl_s = cache_ttl_s
+        self._cache_size = cache_size
+        self._cache: dict[str, tuple[float, Claims]] = {}
+        self._clock = clock
+
+    async def _verify(self, token: str) -> Claims:
+        now = self._clock()
+        hit = self._cache.get(token)
+        if hit is not None:
+            until, claims = hit
+            if now < until:
+                return claims
+            del self._cache[token]
+        claims = await self._verifier.verify(token)
+        if self._cache_ttl_s > 0:
+            if len(self._cache) >= self._cache_size:
+                # Dicts keep insertion order: drop the oldest entry.
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[token] = (min(now + self._cache_ttl_s, claims.exp), claims)
+        return claims
 
     async def authenticate(
         self, method: str, path: str, authorization: bytes | None
@@ -65,7 +101,7 @@ class Authenticator:
         if token is None:
             raise AuthError(401, "A bearer access token is required.", "missing", _CHALLENGE)
         try:
-            claims = await self._verifier.verify(token)
+            claims = await self._verify(token)
         except ProblemError as exc:
             reason = "invalid" if exc.status == 401 else "jwks_unavailable"
             raise AuthError(exc.status, exc.detail or exc.title, reason, exc.headers) from exc

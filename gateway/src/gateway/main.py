@@ -147,7 +147,9 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
             ),
             table=table,
             session=session,
-            authenticator=Authenticator(verifier_from_settings(settings), table),
+            authenticator=Authenticator(
+                verifier_from_settings(settings), table, cache_ttl_s=settings.token_cache_s
+            ),
             limiter=RateLimiter(redis, timeout_s=settings.redis_timeout_s),
         )
         runtime.aggregator = OpenAPIAggregator(
