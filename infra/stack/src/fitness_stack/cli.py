@@ -12,6 +12,7 @@ from fitness_stack.endpoints import Endpoints, redact
 from fitness_stack.migrations import repo_root
 from fitness_stack.processes import StackError, tail
 from fitness_stack.stack import Stack
+from fitness_stack.state import SERVICES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="start backing services, migrate, start the fleet")
     up.add_argument("--no-fleet", action="store_true", help="backing services only")
     up.add_argument("--kafka-storage", choices=["s3", "memory"], default=None)
+    up.add_argument(
+        "--services",
+        default=None,
+        help="comma-separated services to run (default: every built one; the gateway always)",
+    )
     sub.add_parser("down", help="stop everything this state folder started")
     sub.add_parser("status", help="what runs, and where")
     logs = sub.add_parser("logs", help="list logs, or print the tail of one")
@@ -51,6 +57,12 @@ def make_stack(args: argparse.Namespace) -> Stack:
         kwargs["port_offset"] = args.port_offset
     if getattr(args, "kafka_storage", None):
         kwargs["kafka_storage"] = args.kafka_storage
+    if getattr(args, "services", None):
+        chosen = [s.strip() for s in args.services.split(",") if s.strip()]
+        unknown = sorted(set(chosen) - set(SERVICES))
+        if unknown:
+            build_parser().error(f"unknown service(s): {', '.join(unknown)}")
+        kwargs["services"] = chosen
     if getattr(args, "no_fleet", False):
         kwargs["start_fleet"] = False
     elif args.command == "up":

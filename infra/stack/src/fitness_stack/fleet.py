@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,14 +60,17 @@ def api_argv(package: str, port: int) -> tuple[str, ...]:
 def discover(
     service_ports: dict[str, int],
     finder: Callable[[str], object | None] = default_finder,
+    only: Collection[str] | None = None,
 ) -> list[FleetProcess]:
     """Processes of every built service (package has `main`), then the gateway.
 
     A service counts as built when `<name>.main` can be found; its relay and worker run only
-    when `<name>.relay` / `<name>.worker` exist.
+    when `<name>.relay` / `<name>.worker` exist. `only` limits the services (not the gateway).
     """
     fleet: list[FleetProcess] = []
     for service in SERVICES:
+        if only is not None and service not in only:
+            continue
         if not _module_exists(f"{service}.main", finder):
             continue
         port = service_ports[service]

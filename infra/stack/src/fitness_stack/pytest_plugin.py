@@ -4,7 +4,8 @@ At configure time the plugin picks free ports and credentials and exports FITNES
 (so even module-level code sees them); the processes start lazily, once, the first time a test
 that is not under a `unit/` folder runs (autouse session fixture `backing`).
 `FITNESS_TEST_BACKING=always|never|auto` overrides that choice. `fleet` starts a whole second
-stack (backing + migrations + services + gateway) for e2e tests.
+stack (backing + migrations + services + gateway) for e2e tests; `FITNESS_TEST_FLEET_SERVICES`
+(comma-separated) limits its services.
 """
 
 from __future__ import annotations
@@ -173,6 +174,7 @@ def backing(request: pytest.FixtureRequest) -> Iterator[Backing]:
 def fleet(request: pytest.FixtureRequest) -> Iterator[Endpoints]:
     """The whole fleet (own backing services, migrations, services, gateway) for e2e tests."""
     state_dir = repo_root() / ".local" / f"e2e-{os.getpid()}"
+    only = os.environ.get("FITNESS_TEST_FLEET_SERVICES")
     stack = Stack(
         state_dir,
         port_offset=free_port_offset(),
@@ -180,6 +182,7 @@ def fleet(request: pytest.FixtureRequest) -> Iterator[Endpoints]:
         start_fleet=True,
         durable=False,
         environ={},
+        services=[s.strip() for s in only.split(",") if s.strip()] if only else None,
     )
     try:
         _start_or_fail("fleet", stack.up, fatal=False)

@@ -10,7 +10,7 @@ import signal
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Literal, TextIO
 
@@ -37,6 +37,7 @@ class Stack:
     `start_fleet=False` gives the backing services only (the test fixture). `durable=False`
     trades crash safety for speed (fsync off, no Redis snapshots) for throw-away stacks.
     `environ` supplies external URLs (DATABASE_URL, REDIS_URL, …); pass `{}` to ignore them.
+    `services` limits the fleet to some services (e.g. while another one is half-built).
     """
 
     def __init__(
@@ -50,6 +51,7 @@ class Stack:
         environ: Mapping[str, str] | None = None,
         output: TextIO | None = None,
         ready_timeout: float = 90.0,
+        services: Collection[str] | None = None,
     ) -> None:
         if kafka_storage not in ("s3", "memory"):
             raise ValueError(f"kafka_storage must be 's3' or 'memory', not {kafka_storage!r}")
@@ -62,6 +64,8 @@ class Stack:
         self.external = External.from_environ(os.environ if environ is None else environ)
         self.output = output
         self.ready_timeout = ready_timeout
+        # None = every built service; else only these (the gateway always runs when built).
+        self.services = None if services is None else frozenset(services)
         self.procs = ProcessManager(self.state)
         self.root = migrations.repo_root()
         self.timings: dict[str, float] = {}
@@ -158,7 +162,7 @@ class Stack:
         return result
 
     def fleet(self) -> list[FleetProcess]:
-        return discover(self.ports.services)
+        return discover(self.ports.services, only=self.services)
 
     # --- backing services -------------------------------------------------------------
 

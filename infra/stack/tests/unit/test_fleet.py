@@ -93,3 +93,9 @@ def test_identity_gets_keys_dir_and_gateway_gets_upstreams_without_db() -> None:
     assert json.loads(gateway["GATEWAY_UPSTREAMS"]) == upstreams
     assert "GATEWAY_DATABASE_URL" not in gateway
     assert gateway["GATEWAY_REDIS_URL"] == SHARED.redis_url
+
+
+def test_only_limits_services_but_keeps_the_gateway() -> None:
+    finder = finder_for("identity.main", "nutrition.main", "nutrition.worker", "gateway.main")
+    fleet = discover(PORTS, finder, only={"identity"})
+    assert [p.name for p in fleet] == ["identity", "gateway"]
