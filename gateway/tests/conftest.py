@@ -10,7 +10,8 @@ import sys
 
 # pytest's importlib mode names this file "gateway.tests.conftest" and, before running it,
 # imports the parent "gateway" from the member folder /work/main/gateway as a namespace package
-# — shadowing the real `gateway` package (gateway/src/gateway). Swap the real one back in.
+# — shadowing the real `gateway` package (gateway/src/gateway). Drop the stand-in here; the
+# `import gateway` below (after the other imports) then loads the real package.
 if getattr(sys.modules.get("gateway"), "__file__", None) is None:
     sys.modules.pop("gateway", None)
 import asyncio

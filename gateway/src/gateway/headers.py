@@ -24,9 +24,12 @@ HOP_BY_HOP: frozenset[bytes] = frozenset(
 )
 
 # Request headers the gateway sets itself; a client's copy is dropped, never merged.
+# ``Host`` is kept on purpose (as nginx's ``proxy_set_header Host $host``): redirects and
+# ``Location`` headers an upstream builds then point at the public host, not at 127.0.0.1:800x.
+# ``Expect: 100-continue`` was already answered by our server; the body is sent whole upstream.
 _GATEWAY_SET: frozenset[bytes] = frozenset(
     {
-        b"host",
+        b"expect",
         b"content-length",
         b"x-request-id",
         b"traceparent",
@@ -103,7 +106,7 @@ def upstream_request_headers(
         lname = name.lower()
         if lname == b"host":
             host = value
-        elif lname == b"tracestate":
+        if lname == b"tracestate":
             tracestate = value
         if lname in drop or lname.startswith(b"x-user-"):
             continue

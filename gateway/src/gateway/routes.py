@@ -8,7 +8,7 @@ from enum import StrEnum
 
 # Paths the gateway answers itself (never proxied, never need a token).
 GATEWAY_PATHS: frozenset[str] = frozenset(
-    {"/health/live", "/health/ready", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect"}
+    {"/health/live", "/health/ready", "/metrics", "/openapi.json", "/docs"}
 )
 
 

@@ -70,6 +70,7 @@ def test_good_token_forwards_identity_from_token_not_client(
     assert seen["authorization"] == [f"Bearer {token}"]  # services verify again
     assert seen["x-request-id"] == ["req-abc.123"]
     assert seen["x-forwarded-for"] == ["127.0.0.1"]
+    assert seen["host"] == [client.base_url.netloc.decode()]  # public host kept
     traceparent = seen["traceparent"][0].split("-")
     assert len(traceparent) == 4
     assert len(traceparent[1]) == 32
