@@ -178,6 +178,35 @@ def test_chart_values_files_parse_and_name_only_known_services() -> None:
         assert not extra, f"{path.name} configures services the chart doesn't know: {extra}"
 
 
+def _deep_merge(base: dict, override: dict) -> dict:
+    """Helm's coalescing, for maps: the override wins key by key; null deletes."""
+    merged = dict(base)
+    for key, value in override.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def test_values_files_satisfy_the_values_schema() -> None:
+    # Helm checks values.schema.json on lint/template/install; this runs the same check without
+    # Helm so a values change that breaks the schema fails in every test run.
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    validator = jsonschema_rs.validator_for(json.loads((CHART / "values.schema.json").read_text()))
+    defaults = _load_yaml(CHART / "values.yaml")
+    errors = [e.message for e in validator.iter_errors(defaults)]
+    assert not errors, errors
+    dev = _deep_merge(defaults, _load_yaml(CHART / "values-dev.yaml"))
+    errors = [e.message for e in validator.iter_errors(dev)]
+    assert not errors, errors
+    # and it does reject a typo
+    typo = _deep_merge(defaults, {"services": {"identity": {"replica": 3}}})
+    assert not validator.is_valid(typo)
+
+
 def test_chart_shares_one_rules_file_with_compose() -> None:
     # The chart ships infra/prometheus/rules.yml and the dashboards through symlinks (Helm
     # follows them when it loads a chart): one source of truth, nothing to keep in sync.
