@@ -204,7 +204,16 @@ class ProxyApp:
             scheme=scope.get("scheme", "http"),
         )
         raw_path: bytes = scope.get("raw_path") or path.encode()
-        target = self._bases[route.service] + raw_path.decode("latin-1")
+        base = self._bases.get(route.service)
+        if base is None:
+            metrics.UPSTREAM_ERRORS.labels(route.service, "unconfigured").inc()
+            raise _Refusal(
+                503,
+                f"The {route.service} service is unavailable.",
+                headers=[(b"retry-after", b"5")],
+                extra={"service": route.service},
+            )
+        target = base + raw_path.decode("latin-1")
         if scope.get("query_string"):
             target += "?" + scope["query_string"].decode("latin-1")
         await self._forward(

@@ -104,11 +104,13 @@ class GatewaySettings(ServiceSettings):
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> GatewaySettings:
         # Replaces the base check: the gateway has no database or Kafka, only Redis and JWKS.
-        for prefix, service in self.routes.items():
+        # A route whose service has no upstream URL is allowed (a partial fleet): it answers 503.
+        for prefix in self.routes:
             if not prefix.startswith("/"):
                 raise ValueError(f"route prefix {prefix!r} must start with '/'")
-            if service not in self.upstreams:
-                raise ValueError(f"route {prefix!r} names service {service!r} with no upstream")
+        for service, url in self.upstreams.items():
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"upstream {service!r} must be an http(s) URL, not {url!r}")
         for entry in self.public_routes:
             method, _, path = entry.partition(" ")
             if not method.isalpha() or not path.startswith("/"):

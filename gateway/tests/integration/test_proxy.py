@@ -317,3 +317,13 @@ def test_tracing_gateway_opens_a_span_in_the_callers_trace(
     version, tid, parent, flags = _headers_seen(resp)["traceparent"][0].split("-")
     assert (version, tid, flags) == ("00", trace_id, "01")
     assert parent not in ("b7ad6b7169203331", "0" * 16)
+
+
+def test_service_without_upstream_url_is_503(make_gateway: Any, upstream: Any, signer: Any) -> None:
+    url = make_gateway(upstreams={"identity": upstream.url})  # a partial fleet
+    with httpx.Client(base_url=url, timeout=10) as client:
+        resp = client.get("/goals", headers=_bearer(signer.token()))
+        body = _assert_problem(resp, 503)
+        assert body["service"] == "goals"
+        assert client.get("/users/me", headers=_bearer(signer.token())).status_code == 200
+        assert "/auth/login" in client.get("/openapi.json").json()["paths"]

@@ -127,13 +127,15 @@ def test_rate_rule(method: str, path: str, rule: RateRule) -> None:
     assert rate_rule(method, path) is rule
 
 
-def test_settings_refuse_route_without_upstream() -> None:
+def test_settings_refuse_bad_values() -> None:
     from pydantic import ValidationError
 
     from gateway.settings import GatewaySettings
 
-    with pytest.raises(ValidationError, match="no upstream"):
-        GatewaySettings(upstreams={"identity": "http://x"}, routes={"/goals": "goals"})
+    with pytest.raises(ValidationError, match="http"):
+        GatewaySettings(upstreams={"identity": "127.0.0.1:8001"})
+    with pytest.raises(ValidationError, match="start with"):
+        GatewaySettings(routes={"goals": "goals"})
     with pytest.raises(ValidationError, match="N/SECONDS"):
         GatewaySettings(rate_login_per_ip="ten per minute")
     with pytest.raises(ValidationError, match="unsafe settings"):
