@@ -5,10 +5,11 @@ from __future__ import annotations
 from fitness_platform.outbox.tables import inbox_table, outbox_table
 from identity.auth import models as auth_models
 from identity.db import Base
+from identity.email import models as email_models
 from identity.users import models as user_models
 
 metadata = Base.metadata
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
-__all__ = ["auth_models", "inbox", "metadata", "outbox", "user_models"]
+__all__ = ["auth_models", "email_models", "inbox", "metadata", "outbox", "user_models"]

@@ -43,6 +43,8 @@ class User(Base):
     email_verified: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Set when the account is deactivated; the hard-delete job purges the row after the grace period.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # Profile (filled by the profile endpoints; nullable until the user provides them).
     birth_date: Mapped[date | None] = mapped_column(Date)
@@ -60,4 +62,12 @@ class User(Base):
         Index("uq_users_email_lower", func.lower(email), unique=True),
         CheckConstraint("status IN ('active', 'blocked', 'deleted')", name="status"),
         CheckConstraint("units IN ('metric', 'imperial')", name="units"),
+        CheckConstraint("gender IN ('female', 'male')", name="gender"),
+        CheckConstraint(
+            "activity_level IN ('sedentary', 'light', 'moderate', 'active', 'very_active')",
+            name="activity_level",
+        ),
+        CheckConstraint("goal IN ('lose', 'maintain', 'gain')", name="goal"),
+        CheckConstraint("profile_visibility IN ('public', 'private')", name="profile_visibility"),
+        Index("ix_users_deleted_at", deleted_at, postgresql_where=text("status = 'deleted'")),
     )
