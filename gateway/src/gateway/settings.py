@@ -80,7 +80,8 @@ class GatewaySettings(ServiceSettings):
     upstream_connect_timeout_s: float = Field(default=2.0, gt=0)
     upstream_timeout_s: float = Field(default=30.0, gt=0)
     upstream_pool_size: int = Field(default=256, ge=1)
-    upstream_keepalive_s: float = Field(default=30.0, gt=0)
+    # Below uvicorn's 5 s keep-alive, so an idle pooled socket is dropped by us first.
+    upstream_keepalive_s: float = Field(default=4.0, gt=0)
 
     # Rate limits, "N/S" (GCRA in Redis: N requests per S seconds with a burst of N).
     rate_login_per_ip: RateSetting = "20/60"
