@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fitness_stack.admin import grant_admin
 from fitness_stack.endpoints import Endpoints, redact
+from fitness_stack.fleet import discover
 from fitness_stack.migrations import repo_root
 from fitness_stack.processes import StackError, tail
 from fitness_stack.stack import Stack
@@ -71,12 +72,18 @@ def make_stack(args: argparse.Namespace) -> Stack:
 
 
 def print_urls(stack: Stack, ep: Endpoints) -> None:
-    built = {p.service for p in stack.fleet()}
+    built = {p.service for p in discover(stack.ports.services)}
+    chosen = {p.service for p in stack.fleet()}
     rows: list[tuple[str, str]] = []
     gw = "" if "gateway" in built else "   (gateway not built yet)"
     rows.append(("Gateway Swagger UI", f"{ep.gateway_url}/docs{gw}"))
     for name, url in ep.service_urls.items():
-        note = "" if name in built else "   (not built yet: the gateway answers 503)"
+        if name not in built:
+            note = "   (not built yet: the gateway answers 503)"
+        elif name not in chosen:
+            note = "   (left out by --services)"
+        else:
+            note = ""
         rows.append((name, f"{url}/docs{note}"))
     secrets_file = stack.state.root / "secrets.json"
     rows += [
