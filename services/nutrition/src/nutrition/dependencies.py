@@ -22,5 +22,7 @@ def get_redis(request: Request) -> Any:
 SettingsDep = Annotated[NutritionSettings, Depends(get_app_settings)]
 RedisDep = Annotated[Any, Depends(get_redis)]
 
-# Every authenticated route can answer these.
-AUTH_RESPONSES = problem_responses(401, 422)
+# Every authenticated route can answer these (400 = malformed JSON body).
+AUTH_RESPONSES = problem_responses(400, 401, 422)
+# Admin routes additionally answer 403 to non-admins.
+ADMIN_RESPONSES = problem_responses(400, 401, 403, 422)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -21,6 +20,7 @@ from nutrition.calculations.schemas import (
 )
 from nutrition.dependencies import AUTH_RESPONSES, RedisDep, SettingsDep
 from nutrition.profiles.service import ProfileIncompleteError
+from nutrition.validation import IsoDate
 
 router = APIRouter(prefix="/nutrition", tags=["calculations"], responses=AUTH_RESPONSES)
 
@@ -88,9 +88,9 @@ async def history(
     session: SessionDep,
     page: PageDep,
     start: Annotated[
-        date | None, Query(alias="from", description="first UTC day, inclusive")
+        IsoDate | None, Query(alias="from", description="first UTC day, inclusive")
     ] = None,
-    end: Annotated[date | None, Query(alias="to", description="last UTC day, inclusive")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="last UTC day, inclusive")] = None,
 ) -> Page[SavedCalculation]:
     """Saved calculations, newest first."""
     if start is not None and end is not None and start > end:

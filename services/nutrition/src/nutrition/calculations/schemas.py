@@ -19,17 +19,18 @@ class CalculationInput(CamelInput):
     """Bounds from DESIGN §3; the rate is capped at 1.5 kg/week (above NHLBI's 0.5–1 kg/week)."""
 
     gender: Gender
-    age: int = Field(ge=13, le=120)
-    height_cm: float = Field(ge=100, le=250, allow_inf_nan=False)
-    weight_kg: float = Field(ge=25, le=400, allow_inf_nan=False)
+    age: int = Field(ge=13, le=120, strict=True)
+    height_cm: float = Field(ge=100, le=250, allow_inf_nan=False, strict=True)
+    weight_kg: float = Field(ge=25, le=400, allow_inf_nan=False, strict=True)
     activity_level: ActivityLevel
-    body_fat_pct: float | None = Field(default=None, ge=3, le=70, allow_inf_nan=False)
+    body_fat_pct: float | None = Field(default=None, ge=3, le=70, allow_inf_nan=False, strict=True)
     goal: Goal = "maintain"
     target_rate_kg_per_week: float | None = Field(
         default=None,
         ge=0,
         le=1.5,
         allow_inf_nan=False,
+        strict=True,
         description="Wished weight change per week (positive); ignored for goal=maintain. "
         "Default 0.5 for lose/gain.",
     )

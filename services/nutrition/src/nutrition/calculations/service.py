@@ -80,7 +80,7 @@ def to_saved(row: Calculation) -> SavedCalculation:
     return SavedCalculation(
         **result.model_dump(),
         id=row.id,
-        reason=row.reason,  # type: ignore[arg-type]
+        reason=row.reason,
         calculated_at=row.created_at,
         input=CalculationInputOut.model_validate(row.input),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date as Date
 from typing import Annotated
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from fitness_platform.problems import NotFound, problem_responses
 from nutrition.dependencies import AUTH_RESPONSES
 from nutrition.diary import service
 from nutrition.diary.schemas import DiaryDay, DiaryEntryIn, DiaryEntryOut
+from nutrition.validation import IsoDate
 
 router = APIRouter(prefix="/nutrition/diary", tags=["diary"], responses=AUTH_RESPONSES)
 
@@ -34,7 +34,7 @@ async def read_day(
     user: CurrentUserDep,
     session: SessionDep,
     date: Annotated[
-        Date | None, Query(description="day in the user's timezone; default today")
+        IsoDate | None, Query(description="day in the user's timezone; default today")
     ] = None,
 ) -> DiaryDay:
     return await service.read_day(session=session, user_id=user.id, day=date)

@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from fitness_platform.schemas import CamelInput, CamelModel
+from nutrition.validation import IsoDate, text
 
 MealSlot = Literal["breakfast", "lunch", "dinner", "snack"]
 
@@ -17,27 +18,29 @@ MealSlot = Literal["breakfast", "lunch", "dinner", "snack"]
 class CustomItemIn(CamelInput):
     """Something not in the catalogue; nutrients are for the amount eaten (not per 100 g)."""
 
-    name: str = Field(min_length=1, max_length=200)
-    grams: float = Field(gt=0, le=5000, allow_inf_nan=False)
-    kcal: float = Field(ge=0, le=10_000, allow_inf_nan=False)
-    protein_g: float = Field(ge=0, le=1000, allow_inf_nan=False)
-    fat_g: float = Field(ge=0, le=1000, allow_inf_nan=False)
-    carbs_g: float = Field(ge=0, le=1000, allow_inf_nan=False)
-    fiber_g: float | None = Field(default=None, ge=0, le=500, allow_inf_nan=False)
-    sodium_mg: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
-    sat_fat_g: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
-    sugars_g: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
+    name: text(200)
+    grams: float = Field(gt=0, le=5000, allow_inf_nan=False, strict=True)
+    kcal: float = Field(ge=0, le=10_000, allow_inf_nan=False, strict=True)
+    protein_g: float = Field(ge=0, le=1000, allow_inf_nan=False, strict=True)
+    fat_g: float = Field(ge=0, le=1000, allow_inf_nan=False, strict=True)
+    carbs_g: float = Field(ge=0, le=1000, allow_inf_nan=False, strict=True)
+    fiber_g: float | None = Field(default=None, ge=0, le=500, allow_inf_nan=False, strict=True)
+    sodium_mg: float | None = Field(
+        default=None, ge=0, le=100_000, allow_inf_nan=False, strict=True
+    )
+    sat_fat_g: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False, strict=True)
+    sugars_g: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False, strict=True)
 
 
 class DiaryEntryIn(CamelInput):
     """Either ``foodId`` + ``grams`` (catalogue food) or ``customItem``."""
 
-    day: Date | None = Field(
+    day: IsoDate | None = Field(
         default=None, alias="date", description="the day in the user's timezone; default today"
     )
     meal_slot: MealSlot
-    food_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
-    grams: float | None = Field(default=None, gt=0, le=5000, allow_inf_nan=False)
+    food_id: int | None = Field(default=None, ge=1, le=2**63 - 1, strict=True)
+    grams: float | None = Field(default=None, gt=0, le=5000, allow_inf_nan=False, strict=True)
     custom_item: CustomItemIn | None = None
 
     @model_validator(mode="after")

@@ -33,7 +33,7 @@ def to_out(row: DiaryEntry) -> DiaryEntryOut:
     return DiaryEntryOut(
         id=row.id,
         day=row.day,
-        meal_slot=row.meal_slot,  # type: ignore[arg-type]
+        meal_slot=row.meal_slot,
         food_id=row.food_id,
         name=row.name,
         grams=row.grams,

@@ -11,15 +11,17 @@ from fitness_platform.db import SessionDep
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import NotFound, problem_responses
 from nutrition.audit.dependencies import AuditDep
+from nutrition.dependencies import ADMIN_RESPONSES
 from nutrition.foods import service
 from nutrition.foods.dependencies import FoodPoolDep
 from nutrition.foods.router import FoodId
 from nutrition.foods.schemas import FoodDetail, FoodIn, FoodSummary
+from nutrition.validation import text
 
 router = APIRouter(
     prefix="/admin/content/foods",
     tags=["admin-foods"],
-    responses=problem_responses(401, 403, 422),
+    responses=ADMIN_RESPONSES,
 )
 
 
@@ -28,7 +30,7 @@ async def list_custom_foods(
     admin: AdminDep,
     session: SessionDep,
     page: PageDep,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[text(100, min_length=0) | None, Query()] = None,
 ) -> Page[FoodSummary]:
     return await service.search(
         session=session,

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from fitness_platform.schemas import CamelInput, CamelModel
+from nutrition.validation import text
 
 DietTag = Literal["vegan", "vegetarian", "gluten_free", "lactose_free"]
 Allergen = Literal[
@@ -53,15 +54,15 @@ class FoodDetail(FoodSummary):
 
 
 class NutrientsIn(CamelInput):
-    kcal: float = Field(ge=0, le=900, allow_inf_nan=False)
-    protein_g: float = Field(ge=0, le=100, allow_inf_nan=False)
-    fat_g: float = Field(ge=0, le=100, allow_inf_nan=False)
-    carbs_g: float = Field(ge=0, le=100, allow_inf_nan=False)
-    sat_fat_g: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
-    sugars_g: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
-    fiber_g: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+    kcal: float = Field(ge=0, le=900, allow_inf_nan=False, strict=True)
+    protein_g: float = Field(ge=0, le=100, allow_inf_nan=False, strict=True)
+    fat_g: float = Field(ge=0, le=100, allow_inf_nan=False, strict=True)
+    carbs_g: float = Field(ge=0, le=100, allow_inf_nan=False, strict=True)
+    sat_fat_g: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False, strict=True)
+    sugars_g: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False, strict=True)
+    fiber_g: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False, strict=True)
     # Table salt is ~38 800 mg sodium per 100 g.
-    sodium_mg: float | None = Field(default=None, ge=0, le=40_000, allow_inf_nan=False)
+    sodium_mg: float | None = Field(default=None, ge=0, le=40_000, allow_inf_nan=False, strict=True)
 
     @model_validator(mode="after")
     def _mass_fits_100g(self) -> NutrientsIn:
@@ -71,16 +72,16 @@ class NutrientsIn(CamelInput):
 
 
 class PortionIn(CamelInput):
-    amount: float = Field(gt=0, le=1000, allow_inf_nan=False)
-    unit: str = Field(min_length=1, max_length=80)
-    grams: float = Field(gt=0, le=5000, allow_inf_nan=False)
+    amount: float = Field(gt=0, le=1000, allow_inf_nan=False, strict=True)
+    unit: text(80)
+    grams: float = Field(gt=0, le=5000, allow_inf_nan=False, strict=True)
 
 
 class FoodIn(CamelInput):
     """A custom food. ``tags``/``allergens`` omitted = derived from the description."""
 
-    description: str = Field(min_length=1, max_length=200)
-    food_group: str = Field(default="Custom", min_length=1, max_length=100)
+    description: text(200)
+    food_group: text(100) = "Custom"
     per_100g: NutrientsIn = Field(alias="per100g")
     tags: list[DietTag] | None = Field(default=None, max_length=4)
     allergens: list[Allergen] | None = Field(default=None, max_length=9)

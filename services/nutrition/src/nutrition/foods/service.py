@@ -21,7 +21,7 @@ def to_summary(food: Food) -> FoodSummary:
         id=food.id,
         description=food.description,
         food_group=food.food_group,
-        source=food.source,  # type: ignore[arg-type]
+        source=food.source,
         per_100g=Nutrients(
             kcal=food.kcal,
             protein_g=food.protein_g,

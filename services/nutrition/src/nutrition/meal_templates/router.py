@@ -11,13 +11,14 @@ from fitness_platform.db import SessionDep
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import NotFound, problem_responses
 from nutrition.audit.dependencies import AuditDep
+from nutrition.dependencies import ADMIN_RESPONSES
 from nutrition.meal_templates import service
 from nutrition.meal_templates.schemas import MealTemplateIn, MealTemplateOut
 
 router = APIRouter(
     prefix="/admin/content/meal-templates",
     tags=["admin-meal-templates"],
-    responses=problem_responses(401, 403, 422),
+    responses=ADMIN_RESPONSES,
 )
 
 

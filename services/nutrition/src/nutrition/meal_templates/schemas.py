@@ -9,17 +9,18 @@ from uuid import UUID
 from pydantic import Field
 
 from fitness_platform.schemas import CamelInput, CamelModel
+from nutrition.validation import text
 
 MealSlot = Literal["breakfast", "lunch", "dinner", "snack"]
 
 
 class TemplateItemIn(CamelInput):
-    food_id: int = Field(ge=1, le=2**63 - 1)
-    grams: float = Field(gt=0, le=2000, allow_inf_nan=False)
+    food_id: int = Field(ge=1, le=2**63 - 1, strict=True)
+    grams: float = Field(gt=0, le=2000, allow_inf_nan=False, strict=True)
 
 
 class MealTemplateIn(CamelInput):
-    name: str = Field(min_length=1, max_length=120)
+    name: text(120)
     slot: MealSlot
     items: list[TemplateItemIn] = Field(min_length=1, max_length=20)
 

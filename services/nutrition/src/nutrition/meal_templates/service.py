@@ -32,7 +32,7 @@ def _out(row: MealTemplate, foods: dict[int, Food]) -> MealTemplateOut:
     return MealTemplateOut(
         id=row.id,
         name=row.name,
-        slot=row.slot,  # type: ignore[arg-type]
+        slot=row.slot,
         items=items,
         kcal=round(sum(i.kcal or 0.0 for i in items), 1),
         created_at=row.created_at,

@@ -4,33 +4,36 @@ from __future__ import annotations
 
 from datetime import date as Date
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import Field
 
 from fitness_platform.schemas import CamelInput, CamelModel
 from nutrition.foods.schemas import Allergen, DietTag
+from nutrition.validation import IsoDate
 
 MAX_SEED = 2**31 - 1
 
 
 class TargetsIn(CamelInput):
-    kcal: float = Field(ge=800, le=6000, allow_inf_nan=False)
-    protein_g: float = Field(ge=0, le=500, allow_inf_nan=False)
-    fat_g: float = Field(ge=0, le=400, allow_inf_nan=False)
-    carbs_g: float = Field(ge=0, le=1000, allow_inf_nan=False)
+    kcal: float = Field(ge=800, le=6000, allow_inf_nan=False, strict=True)
+    protein_g: float = Field(ge=0, le=500, allow_inf_nan=False, strict=True)
+    fat_g: float = Field(ge=0, le=400, allow_inf_nan=False, strict=True)
+    carbs_g: float = Field(ge=0, le=1000, allow_inf_nan=False, strict=True)
 
 
 class PlanOptionsIn(CamelInput):
-    meals: int = Field(default=3, ge=3, le=6)
+    meals: int = Field(default=3, ge=3, le=6, strict=True)
     diet_tags: list[DietTag] = Field(default_factory=list, max_length=4)
     allergens: list[Allergen] = Field(
         default_factory=list, max_length=9, description="allergens to exclude"
     )
-    excluded_food_ids: list[int] = Field(default_factory=list, max_length=500)
+    excluded_food_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)]] = Field(
+        default_factory=list, max_length=500
+    )
     seed: int | None = Field(
-        default=None, ge=0, le=MAX_SEED, description="same seed + inputs = same plan"
+        default=None, ge=0, le=MAX_SEED, strict=True, description="same seed + inputs = same plan"
     )
     targets: TargetsIn | None = Field(
         default=None, description="default: the user's current targets (GET /nutrition/me)"
@@ -42,7 +45,7 @@ class MealSuggestionIn(PlanOptionsIn):
 
 
 class PersonalPlanIn(PlanOptionsIn):
-    start_date: Date | None = Field(
+    start_date: IsoDate | None = Field(
         default=None, description="first day of the 7; default today in the user's timezone"
     )
 

@@ -81,7 +81,7 @@ def day_out(plan: DayPlan) -> DayPlanOut:
         meals=[
             MealOut(
                 name=meal.name,
-                slot=meal.slot,  # type: ignore[arg-type]
+                slot=meal.slot,
                 items=[
                     PlanItemOut(
                         # The domain id is the NDB number (SR28) or the numeric id (custom).
