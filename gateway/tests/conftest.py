@@ -298,6 +298,29 @@ def gateway(upstream: ServerThread, dead_url: str, redis_url: str) -> Iterator[S
 
 
 @pytest.fixture(scope="session")
+def rude_url() -> Iterator[str]:
+    """An upstream that reads the request and closes the socket without answering."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return  # listener closed at teardown
+            with conn:
+                conn.recv(65536)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    listener.close()
+
+
+@pytest.fixture(scope="session")
 def make_gateway(
     upstream: ServerThread, dead_url: str, redis_url: str
 ) -> Iterator[Callable[..., str]]:

@@ -327,3 +327,16 @@ def test_service_without_upstream_url_is_503(make_gateway: Any, upstream: Any, s
         assert body["service"] == "goals"
         assert client.get("/users/me", headers=_bearer(signer.token())).status_code == 200
         assert "/auth/login" in client.get("/openapi.json").json()["paths"]
+
+
+def test_upstream_closing_the_connection_is_502(
+    make_gateway: Any, upstream: Any, rude_url: str, signer: Any
+) -> None:
+    url = make_gateway(upstreams={"identity": upstream.url, "goals": rude_url})
+    with httpx.Client(base_url=url, timeout=10) as client:
+        get = client.get("/goals", headers=_bearer(signer.token()))
+        post = client.post("/goals", json={"kind": "weight"}, headers=_bearer(signer.token()))
+        metrics = client.get("/metrics").text
+    assert _assert_problem(get, 502)["service"] == "goals"
+    assert _assert_problem(post, 502)["service"] == "goals"
+    assert 'gateway_upstream_errors_total{kind="broken",service="goals"}' in metrics
