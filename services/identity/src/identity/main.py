@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from fitness_platform.app import create_service_app
 from fitness_platform.auth import JWKSCache, TokenVerifier
+from identity.activity.router import router as metrics_router
+from identity.admin.router import router as admin_router
 from identity.auth.router import jwks_router
 from identity.auth.router import router as auth_router
 from identity.keys import load_keyring
@@ -20,7 +22,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         settings,
         title="Identity",
         description="Accounts, credentials and tokens of the fitness backend.",
-        routers=[auth_router, users_router, jwks_router],
+        routers=[auth_router, users_router, jwks_router, admin_router, metrics_router],
     )
     # Loaded now, not lazily: a bad key or an unwritable key folder fails the start.
     keyring = load_keyring(settings)

@@ -15,6 +15,7 @@ from fitness_contracts.identity import UserLoggedInV1, UserRegisteredV1
 from fitness_platform.auth import DENYLIST_KEY
 from fitness_platform.outbox import add_event
 from fitness_platform.problems import Conflict, Forbidden, Unauthorized
+from identity.activity.service import record_activity
 from identity.auth import repository as token_repo
 from identity.auth.tokens import hash_refresh_token, mint_access_token, new_refresh_token
 from identity.keys import KeyRing
@@ -107,6 +108,7 @@ async def login(
         now=now,
     )
     await add_event(session, UserLoggedInV1(user_id=user.id, at=now), key=str(user.id))
+    await record_activity(session, user.id, now.date())  # DAU/MAU: active on this UTC day
     await session.commit()
     LOGINS.labels("ok").inc()
     return issued
@@ -162,6 +164,7 @@ async def refresh(
         replaces=row.id,
     )
     await add_event(session, UserLoggedInV1(user_id=user.id, at=now), key=str(user.id))
+    await record_activity(session, user.id, now.date())  # DAU/MAU: active on this UTC day
     await session.commit()
     REFRESHES.labels("ok").inc()
     return issued

@@ -1,0 +1,63 @@
+"""Dependencies of the metrics route: the optional Redis cache and the validated day range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from redis.asyncio import Redis
+
+from fitness_platform.problems import ProblemError
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+DEFAULT_DAYS = 30
+# The maths reads every activity row of the range plus 29 days: keep a request bounded.
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True, slots=True)
+class DayRange:
+    start: date
+    end: date
+
+
+def _invalid(detail: str, path: str) -> ProblemError:
+    return ProblemError(
+        422,
+        detail=detail,
+        type_slug="validation-error",
+        extra={"errors": [{"path": path, "message": detail, "type": "value_error"}]},
+    )
+
+
+def day_range(
+    from_: Annotated[
+        date | None,
+        Query(alias="from", description=f"first UTC day (default: `to` - {DEFAULT_DAYS - 1})"),
+    ] = None,
+    to: Annotated[
+        date | None, Query(description="last UTC day, inclusive (default: today)")
+    ] = None,
+) -> DayRange:
+    end = to or datetime.now(UTC).date()
+    start = from_ or end - timedelta(days=DEFAULT_DAYS - 1)
+    for value, path in ((start, "query.from"), (end, "query.to")):
+        if not EARLIEST <= value <= LATEST:
+            raise _invalid(f"Days must be between {EARLIEST} and {LATEST}.", path)
+    if start > end:
+        raise _invalid("`from` must not be after `to`.", "query.from")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise _invalid(f"The range may span at most {MAX_DAYS} days.", "query.from")
+    return DayRange(start=start, end=end)
+
+
+def optional_redis(request: Request) -> Redis | None:
+    redis: Redis | None = request.app.state.redis
+    return redis
+
+
+DayRangeDep = Annotated[DayRange, Depends(day_range)]
+OptionalRedisDep = Annotated[Redis | None, Depends(optional_redis)]

@@ -1,0 +1,52 @@
+"""Activity consumer process: ``python -m identity.consumer``.
+
+Reads the domain topics (see :mod:`identity.consumers`) and records user activity days for the
+admin engagement metrics. A process of its own, next to the API, the relay and the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from fitness_platform.db import create_engine, create_sessionmaker
+from fitness_platform.events import make_broker
+from fitness_platform.logging import configure_logging
+from identity import consumers
+from identity.settings import IdentitySettings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+async def run(settings: IdentitySettings, stop: asyncio.Event) -> None:
+    engine = create_engine(settings)
+    session_factory = create_sessionmaker(engine)
+    broker = make_broker(settings)
+    consumers.register(broker, settings=settings, session_factory=session_factory)
+    try:
+        await broker.start()
+        log.info("identity activity consumer started")
+        await stop.wait()
+    finally:
+        await broker.stop()
+        await engine.dispose()
+        log.info("identity activity consumer stopped")
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(f"{settings.service_name}-consumer", settings.log_level)
+
+    async def _main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await run(settings, stop)
+
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()
