@@ -1,18 +1,36 @@
-"""Replays each Dockerfile's builder stage without Docker: its COPY lines into a scratch folder and
-its `uv sync` commands against it. This proves the two-step sync works from exactly the files the
-image copies (a manifest or source folder the Dockerfile forgets fails here), and that the result
-is a self-contained virtualenv with the service, its entry points' dependencies and its data files.
-What it can't prove: anything about the base image itself (no Docker engine on this machine).
+"""Replays each Dockerfile without Docker (there is no engine on this machine):
+
+1. the builder stage: its COPY lines into a scratch folder and its `uv sync` commands against it.
+   This proves the two-step sync works from exactly the files the image copies (a manifest or
+   source folder the Dockerfile forgets fails here), and that the result is a self-contained
+   virtualenv with the service, its entry points' dependencies and its data files;
+2. the runtime stage, approximated: the image's ENV, WORKDIR and runtime COPY lines, then the
+   image's own CMD (uvicorn) and the migrations command, run as uid 10001 with the code and the
+   working directory owned by root and not writable, against the test session's real
+   PostgreSQL/Redis/Kafka. A service that writes next to its code, needs root, or whose
+   `alembic.ini` doesn't work from the image's layout fails here.
+
+What this can't prove: anything about the base image itself (Debian's python3.11 stands in for
+python:3.11-slim) or kernel-level confinement (seccomp, capabilities).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,16 +41,21 @@ DOCKERFILES = {
     "nutrition": ROOT / "services" / "nutrition" / "Dockerfile",
     "gateway": ROOT / "gateway" / "Dockerfile",
 }
-
+APP_UID = 10001
 # uv on PATH, else where infra/bootstrap.py installs it for `make test`.
 UV = shutil.which("uv") or next(
     (str(p) for p in [ROOT / ".local" / "tools" / "uv" / "bin" / "uv"] if p.is_file()), None
 )
+# A system interpreter, like the image's (a pyenv one under /root is unreadable to uid 10001).
+SYSTEM_PYTHON = next(
+    (p for p in ("/usr/local/bin/python3.11", "/usr/bin/python3.11") if Path(p).is_file()), None
+)
+
 pytestmark = pytest.mark.skipif(UV is None, reason="uv not found (run `make sync`)")
 
 
-def _builder_stage(dockerfile: Path) -> list[tuple[str, str]]:
-    """The builder stage's instructions, continuation lines joined."""
+def _instructions(dockerfile: Path) -> list[tuple[str, str, str]]:
+    """(stage, INSTRUCTION, arguments), continuation lines joined, comments dropped."""
     lines: list[str] = []
     buf = ""
     for raw in dockerfile.read_text().splitlines():
@@ -44,17 +67,20 @@ def _builder_stage(dockerfile: Path) -> list[tuple[str, str]]:
             continue
         lines.append(buf + line)
         buf = ""
-    stage: list[tuple[str, str]] = []
-    inside = False
+    out = []
+    stage = ""
     for line in lines:
         ins, _, args = line.partition(" ")
         if ins.upper() == "FROM":
-            inside = args.strip().endswith("AS builder")
+            match = re.search(r"\bAS\s+(\w+)\s*$", args, re.IGNORECASE)
+            stage = match.group(1) if match else ""
             continue
-        if inside:
-            stage.append((ins.upper(), args.strip()))
-    assert stage, f"{dockerfile}: no `AS builder` stage"
-    return stage
+        out.append((stage, ins.upper(), args.strip()))
+    return out
+
+
+def _env_pairs(args: str) -> list[tuple[str, str]]:
+    return re.findall(r"(\w+)=(\S+)", args)
 
 
 def _copy(src: Path, dest: Path) -> None:
@@ -65,35 +91,36 @@ def _copy(src: Path, dest: Path) -> None:
         shutil.copy2(src, dest)
 
 
-@pytest.mark.parametrize("service", sorted(DOCKERFILES))
-def test_builder_stage_produces_a_working_venv(service: str, tmp_path: Path) -> None:
-    workdir = tmp_path
-    venv = tmp_path / "venv"
-    env = {
-        **os.environ,
-        "UV_PYTHON": sys.executable,
-        "UV_NO_PROGRESS": "1",
-    }
+def _apply_copy(args: str, workdir: Path) -> None:
+    *sources, dest = shlex.split(args)
+    for src in sources:
+        target = workdir / dest
+        if dest.endswith("/"):
+            target = target / Path(src).name
+        _copy(ROOT / src, target)
+
+
+def replay_builder(service: str, scratch: Path) -> Path:
+    """Runs the builder stage in ``scratch``; returns the virtualenv it produced."""
+    venv = scratch / "venv"
+    env = {**os.environ, "UV_PYTHON": SYSTEM_PYTHON or sys.executable, "UV_NO_PROGRESS": "1"}
     env.pop("VIRTUAL_ENV", None)
-    ran_sync = 0
-    for ins, args in _builder_stage(DOCKERFILES[service]):
+    workdir = scratch
+    syncs = 0
+    for stage, ins, args in _instructions(DOCKERFILES[service]):
+        if stage != "builder":
+            continue
         if ins == "ENV":
-            for key, value in re.findall(r"(\w+)=(\S+)", args):
-                env[key] = value
+            env.update(_env_pairs(args))
             env["UV_PROJECT_ENVIRONMENT"] = str(venv)  # the image uses /app/.venv
             # Speed only: bytecode compilation and copying matter in the image, not here.
             env["UV_COMPILE_BYTECODE"] = "0"
             env.pop("UV_LINK_MODE", None)
         elif ins == "WORKDIR":
-            workdir = tmp_path / args.lstrip("/")
+            workdir = scratch / args.lstrip("/")
             workdir.mkdir(parents=True, exist_ok=True)
         elif ins == "COPY" and not args.startswith("--from"):
-            *sources, dest = shlex.split(args)
-            for src in sources:
-                target = workdir / dest
-                if dest.endswith("/"):
-                    target = target / Path(src).name
-                _copy(ROOT / src, target)
+            _apply_copy(args, workdir)
         elif ins == "RUN":
             command = re.sub(r"--mount=\S+\s*", "", args).strip()
             assert command.startswith("uv sync"), f"unexpected RUN in builder: {command}"
@@ -102,10 +129,41 @@ def test_builder_stage_produces_a_working_venv(service: str, tmp_path: Path) -> 
                 [str(UV), *argv[1:]], cwd=workdir, env=env, capture_output=True, text=True
             )
             assert result.returncode == 0, f"`{command}` failed:\n{result.stderr[-3000:]}"
-            ran_sync += 1
-    assert ran_sync == 2, "dependencies layer + project layer expected"
+            syncs += 1
+    assert syncs == 2, "dependencies layer + project layer expected"
+    return venv
 
-    python = venv / "bin" / "python"
+
+@pytest.fixture(scope="module")
+def scratch_root() -> Iterator[Path]:
+    # Not pytest's tmp_path: its parents are mode 700, and uid 10001 must reach the venv.
+    root = Path(tempfile.mkdtemp(prefix="fitness-image-"))
+    root.chmod(0o755)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, Path]:
+    return {}
+
+
+def _venv_for(service: str, scratch_root: Path, built: dict[str, Path]) -> Path:
+    if service not in built:
+        scratch = scratch_root / service
+        scratch.mkdir()
+        scratch.chmod(0o755)
+        built[service] = replay_builder(service, scratch)
+    return built[service]
+
+
+@pytest.mark.parametrize("service", sorted(DOCKERFILES))
+def test_builder_stage_produces_a_working_venv(
+    service: str, scratch_root: Path, built: dict[str, Path]
+) -> None:
+    venv = _venv_for(service, scratch_root, built)
     probe = (
         "import importlib.util as u, pathlib, sys\n"
         f"spec = u.find_spec('{service}.main')\n"
@@ -113,11 +171,11 @@ def test_builder_stage_produces_a_working_venv(service: str, tmp_path: Path) -> 
         # installed as a wheel into the venv, not as a link back to the build folder
         "assert str(pathlib.Path(spec.origin).resolve()).startswith(sys.prefix), spec.origin\n"
         "import uvicorn, uvloop, httptools, alembic, psycopg\n"
-        "print('ok')\n"
     )
-    result = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", probe], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr[-3000:]
-    # No dev tools in the image.
     for dev_tool in ("pytest", "ruff", "mypy"):
         assert not (venv / "bin" / dev_tool).exists(), f"{dev_tool} leaked into the image"
 
@@ -135,9 +193,163 @@ def test_package_data_files_are_in_the_wheel(tmp_path: Path) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    import zipfile
-
     (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for csv in csvs:
         assert f"nutrition/data/{csv}" in names
+
+
+# ------------------------------------------------------------------ runtime stage
+
+runtime = pytest.mark.skipif(
+    not (
+        sys.platform == "linux" and os.geteuid() == 0 and shutil.which("setpriv") and SYSTEM_PYTHON
+    ),
+    reason="needs Linux, root (to switch to uid 10001), setpriv and a system python3.11",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _sqlalchemy_url(libpq_url: str) -> str:
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", libpq_url)
+
+
+def _runtime_layout(
+    service: str, venv: Path, scratch: Path
+) -> tuple[Path, dict[str, str], list[str]]:
+    """The runtime stage: WORKDIR with its COPY files (root-owned), ENV, CMD."""
+    app = scratch / "app"
+    app.mkdir(mode=0o755, exist_ok=True)
+    env: dict[str, str] = {}
+    cmd: list[str] = []
+    for stage, ins, args in _instructions(DOCKERFILES[service]):
+        if stage != "runtime":
+            continue
+        if ins == "COPY" and not args.startswith("--from"):
+            _apply_copy(args, app)
+        elif ins == "ENV":
+            env.update(_env_pairs(args))
+        elif ins == "CMD":
+            cmd = json.loads(args)
+    for folder in [app, *app.rglob("*")]:
+        if folder.is_dir():
+            folder.chmod(0o755)
+    env["PATH"] = f"{venv / 'bin'}:/usr/bin:/bin"
+    return app, env, cmd
+
+
+def _as_app_user(argv: list[str]) -> list[str]:
+    return ["setpriv", f"--reuid={APP_UID}", f"--regid={APP_UID}", "--clear-groups", *argv]
+
+
+@pytest.fixture
+def writable_home() -> Iterator[Path]:
+    # The image's only writable place is /tmp (an emptyDir/tmpfs); here, a private folder of uid 10001.
+    home = Path(tempfile.mkdtemp(prefix="fitness-tmp-"))
+    os.chown(home, APP_UID, APP_UID)
+    try:
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@runtime
+@pytest.mark.parametrize("service", ["identity", "nutrition"])
+def test_migrations_run_from_the_image_layout_as_non_root(
+    service: str, scratch_root: Path, built: dict[str, Path], writable_home: Path
+) -> None:
+    admin_url = os.environ.get("FITNESS_TEST_PG_ADMIN_URL")
+    if not admin_url:
+        pytest.skip("FITNESS_TEST_PG_ADMIN_URL not set")
+    import psycopg
+
+    venv = _venv_for(service, scratch_root, built)
+    app, env, _ = _runtime_layout(service, venv, scratch_root / service)
+    env.update(HOME=str(writable_home), TMPDIR=str(writable_home))
+    schema = f"ops_{service}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        # The compose/Helm migration command, from the image's working directory.
+        argv = [
+            "python", "-m", "alembic", "-c", f"services/{service}/alembic.ini",
+            "-x", f"schema={schema}", "-x", f"url={_sqlalchemy_url(admin_url)}",
+            "upgrade", "head",
+        ]  # fmt: skip
+        result = subprocess.run(
+            _as_app_user(argv), cwd=app, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        with psycopg.connect(admin_url) as conn:
+            tables = conn.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",
+                (schema,),
+            ).fetchone()
+        assert tables is not None
+        assert tables[0] > 1, "alembic ran but created no tables"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@runtime
+@pytest.mark.parametrize("service", sorted(DOCKERFILES))
+def test_api_serves_health_as_non_root_with_read_only_code(
+    service: str, scratch_root: Path, built: dict[str, Path], writable_home: Path
+) -> None:
+    needed = ("FITNESS_TEST_PG_ADMIN_URL", "FITNESS_TEST_REDIS_URL", "FITNESS_TEST_KAFKA_BOOTSTRAP")
+    if not all(os.environ.get(n) for n in needed):
+        pytest.skip("the test session's backing services are not exported")
+    venv = _venv_for(service, scratch_root, built)
+    app, env, cmd = _runtime_layout(service, venv, scratch_root / service)
+    prefix = service.upper()
+    env.update(
+        {
+            "HOME": str(writable_home),
+            "TMPDIR": str(writable_home),
+            f"{prefix}_STATE_DIR": str(writable_home / "state"),
+            f"{prefix}_ENVIRONMENT": "dev",
+            f"{prefix}_DATABASE_URL": _sqlalchemy_url(os.environ["FITNESS_TEST_PG_ADMIN_URL"]),
+            f"{prefix}_DB_SCHEMA": service,
+            f"{prefix}_REDIS_URL": os.environ["FITNESS_TEST_REDIS_URL"],
+            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": os.environ["FITNESS_TEST_KAFKA_BOOTSTRAP"],
+            # fetched lazily, on the first token: nothing needs to answer for /health/live
+            f"{prefix}_JWKS_URL": f"http://127.0.0.1:{_free_port()}/.well-known/jwks.json",
+        }
+    )
+    port = _free_port()
+    # The image's CMD, but on loopback and a free port.
+    assert cmd[cmd.index("--host") + 1] == "0.0.0.0"
+    cmd[cmd.index("--host") + 1] = "127.0.0.1"
+    cmd[cmd.index("--port") + 1] = str(port)
+    log = writable_home / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(_as_app_user(cmd), cwd=app, env=env, stdout=out, stderr=out)
+    try:
+        status = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=2) as r:
+                    status = r.status
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        assert status == 200, f"exit={proc.poll()}\n{log.read_text()[-3000:]}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    # The image's code is not writable by the app user: nothing may have been written there.
+    written = [
+        path for root in (app, venv) for path in root.rglob("*") if path.stat().st_uid == APP_UID
+    ]
+    assert not written, written[:5]
