@@ -71,6 +71,40 @@ def _prefix(service: str) -> str:
     return "".join(part.capitalize() for part in service.replace("-", "_").split("_"))
 
 
+def _refs(node: Any, out: set[str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                out.add(value)
+            else:
+                _refs(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _refs(value, out)
+
+
+def _prune(paths: dict[str, Any], components: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Keep only components reachable from the kept paths (services' health models etc. go)."""
+    seen: set[str] = set()
+    todo: set[str] = set()
+    _refs(paths, todo)
+    while todo:
+        ref = todo.pop()
+        if ref in seen or not ref.startswith("#/components/"):
+            continue
+        seen.add(ref)
+        _, _, section, name = ref.split("/", 3)
+        obj = components.get(section, {}).get(name)
+        if obj is not None:
+            _refs(obj, todo)
+    kept: dict[str, Any] = {}
+    for section, items in components.items():
+        live = {n: o for n, o in items.items() if f"#/components/{section}/{n}" in seen}
+        if live:
+            kept[section] = live
+    return kept
+
+
 def merge_specs(
     specs: Mapping[str, dict[str, Any]],
     *,
@@ -162,7 +196,7 @@ def merge_specs(
                     tags.setdefault(tag, {"name": tag})
             paths[path] = item
 
-    components = {k: v for k, v in components.items() if v}
+    components = _prune(paths, components)
     components["securitySchemes"] = {
         BEARER_SCHEME: {
             "type": "http",

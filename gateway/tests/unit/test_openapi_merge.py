@@ -65,7 +65,10 @@ def test_component_collisions_are_renamed_and_refs_rewritten() -> None:
         {"Page": page_a, "Unit": shared},
     )
     training = _spec(
-        {"/workouts": {"get": _op("workouts-list", "#/components/schemas/Page")}},
+        {
+            "/workouts": {"get": _op("workouts-list", "#/components/schemas/Page")},
+            "/workouts/{id}": {"get": _op("workouts-get", "#/components/schemas/Holder")},
+        },
         {"Page": page_b, "Unit": shared, "Holder": {"$ref": "#/components/schemas/Page"}},
     )
     merged = merge_specs({"nutrition": nutrition, "training": training}, table=TABLE, own=OWN)
@@ -96,3 +99,23 @@ def test_operation_id_collisions_are_prefixed() -> None:
 def test_unavailable_upstreams_are_named() -> None:
     merged = merge_specs({}, table=TABLE, own=OWN, unavailable=["media", "goals"])
     assert "goals, media" in merged["info"]["description"]
+
+
+def test_unreferenced_components_are_pruned() -> None:
+    identity = _spec(
+        {
+            "/users/me": {"get": _op("me", "#/components/schemas/User")},
+            "/health/ready": {"get": _op("ready", "#/components/schemas/HealthStatus")},
+        },
+        {
+            "User": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
+            "A": {"type": "string"},
+            "HealthStatus": {"type": "object"},
+            "Orphan": {"type": "object"},
+        },
+    )
+    merged = merge_specs({"identity": identity}, table=TABLE, own=OWN)
+    schemas = merged["components"]["schemas"]
+    assert {"User", "A", "Problem"} <= set(schemas)  # Problem: the gateway's own responses
+    assert "HealthStatus" not in schemas
+    assert "Orphan" not in schemas
