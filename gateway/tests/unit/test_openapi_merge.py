@@ -57,8 +57,9 @@ def test_admin_paths_document_403() -> None:
 
 
 def test_component_collisions_are_renamed_and_refs_rewritten() -> None:
-    page_a = {"type": "object", "properties": {"items": {"type": "array"}}, "title": "Page"}
-    page_b = {"type": "object", "properties": {"rows": {"type": "array"}}, "title": "Page"}
+    unit = {"$ref": "#/components/schemas/Unit"}
+    page_a = {"type": "object", "properties": {"items": {"type": "array"}, "u": unit}}
+    page_b = {"type": "object", "properties": {"rows": {"type": "array"}, "u": unit}}
     shared = {"type": "string", "title": "Unit"}
     nutrition = _spec(
         {"/nutrition/diary": {"get": _op("diary-list", "#/components/schemas/Page")}},
