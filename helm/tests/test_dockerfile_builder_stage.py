@@ -260,7 +260,7 @@ def writable_home() -> Iterator[Path]:
 
 @runtime
 @pytest.mark.parametrize("service", ["identity", "nutrition"])
-def test_migrations_run_from_the_image_layout_as_non_root(
+def test_migrations_and_relay_run_from_the_image_layout_as_non_root(
     service: str, scratch_root: Path, built: dict[str, Path], writable_home: Path
 ) -> None:
     admin_url = os.environ.get("FITNESS_TEST_PG_ADMIN_URL")
@@ -292,9 +292,68 @@ def test_migrations_run_from_the_image_layout_as_non_root(
             ).fetchone()
         assert tables is not None
         assert tables[0] > 1, "alembic ran but created no tables"
+        _relay_exports_outbox_metrics(service, app, env, admin_url, schema, writable_home)
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _poll(url: str, proc: subprocess.Popen[bytes], want: str, seconds: float = 60) -> str | None:
+    """GET ``url`` until its body contains ``want`` (or the process dies / time runs out)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (http on loopback)
+                body = response.read().decode()
+            if want in body:
+                return body
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.2)
+    return None
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _relay_exports_outbox_metrics(
+    service: str, app: Path, env: dict[str, str], admin_url: str, schema: str, home: Path
+) -> None:
+    """The relay Deployment/compose container: same image, `python -m <svc>.relay`, metrics on
+    <PREFIX>_RELAY_METRICS_PORT with the names the dashboards and alerts use."""
+    prefix = service.upper()
+    port = _free_port()
+    relay_env = {
+        **env,
+        f"{prefix}_ENVIRONMENT": "dev",
+        f"{prefix}_DATABASE_URL": _sqlalchemy_url(admin_url),
+        f"{prefix}_DB_SCHEMA": schema,
+        f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": os.environ.get("FITNESS_TEST_KAFKA_BOOTSTRAP", ""),
+        f"{prefix}_RELAY_METRICS_PORT": str(port),
+        f"{prefix}_STATE_DIR": str(home / "state"),
+    }
+    log = home / "relay.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            _as_app_user(["python", "-m", f"{service}.relay"]),
+            cwd=app,
+            env=relay_env,
+            stdout=out,
+            stderr=out,
+        )
+    try:
+        body = _poll(f"http://127.0.0.1:{port}/metrics", proc, "outbox_oldest_age_seconds")
+        assert body is not None, f"exit={proc.poll()}\n{log.read_text()[-3000:]}"
+        for metric in ("outbox_backlog", "outbox_published_total", "outbox_publish_errors_total"):
+            assert metric in body, f"relay does not export {metric}"
+    finally:
+        _stop(proc)
 
 
 @runtime
@@ -331,23 +390,13 @@ def test_api_serves_health_as_non_root_with_read_only_code(
     with log.open("w") as out:
         proc = subprocess.Popen(_as_app_user(cmd), cwd=app, env=env, stdout=out, stderr=out)
     try:
-        status = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=2) as r:
-                    status = r.status
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
-        assert status == 200, f"exit={proc.poll()}\n{log.read_text()[-3000:]}"
+        body = _poll(f"http://127.0.0.1:{port}/health/live", proc, "")
+        assert body is not None, f"exit={proc.poll()}\n{log.read_text()[-3000:]}"
+        # the instrumentator's metrics, which the dashboards and alerts are written against
+        metrics = _poll(f"http://127.0.0.1:{port}/metrics", proc, "http_request")
+        assert metrics is not None
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
     # The image's code is not writable by the app user: nothing may have been written there.
     written = [
         path for root in (app, venv) for path in root.rglob("*") if path.stat().st_uid == APP_UID
