@@ -72,3 +72,29 @@ async def test_meal_suggestion_uses_saved_targets_or_409(client, user, calc_body
     for bad in ({"meals": 7}, {"meals": 2}, {"seed": -1}, {"allergens": ["gluten"]}):
         r = await client.post("/nutrition/meal-suggestion", json=bad, headers=user.headers)
         assert r.status_code == 422, bad
+
+
+async def test_personal_plan_is_stored_listed_and_private(client, user, other_user) -> None:
+    resp = await client.post(
+        "/nutrition/personal-plan",
+        json={"seed": 11, "startDate": "2026-03-02", "targets": TARGETS, "allergens": ["fish"]},
+        headers=user.headers,
+    )
+    assert resp.status_code == 201, resp.text
+    plan = resp.json()
+    assert resp.headers["Location"] == f"/nutrition/personal-plan/{plan['id']}"
+    assert [d["date"] for d in plan["days"]] == [f"2026-03-0{i}" for i in range(2, 9)]
+    assert plan["options"]["seed"] == 11
+    assert all(d["meals"] for d in plan["days"])
+    stored = await client.get(resp.headers["Location"], headers=user.headers)
+    assert stored.json() == plan
+
+    listed = (await client.get("/nutrition/personal-plan", headers=user.headers)).json()
+    assert [p["id"] for p in listed["items"]] == [plan["id"]]
+    assert listed["total"] == 1
+
+    assert (
+        await client.get(resp.headers["Location"], headers=other_user.headers)
+    ).status_code == 404
+    other = (await client.get("/nutrition/personal-plan", headers=other_user.headers)).json()
+    assert other["total"] == 0

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from uuid import UUID
+
+from fastapi import APIRouter, Response, status
 
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import SessionDep
-from fitness_platform.problems import problem_responses
+from fitness_platform.pagination import Page, PageDep
+from fitness_platform.problems import NotFound, problem_responses
 from nutrition.dependencies import AUTH_RESPONSES
 from nutrition.foods.dependencies import FoodPoolDep
 from nutrition.plans import service
-from nutrition.plans.schemas import DayPlanOut, MealSuggestionIn
+from nutrition.plans.schemas import (
+    DayPlanOut,
+    MealSuggestionIn,
+    PersonalPlanIn,
+    PersonalPlanOut,
+    PersonalPlanSummary,
+)
 
 router = APIRouter(prefix="/nutrition", tags=["plans"], responses=AUTH_RESPONSES)
 
@@ -23,3 +32,38 @@ async def suggest_meals(
     possible; otherwise the closest plan with `reasons`). Foods with an excluded allergen, or
     whose ingredients are unknown, are never used when `allergens` is given."""
     return await service.suggest_meals(session=session, pool=pool, user_id=user.id, options=body)
+
+
+@router.post(
+    "/personal-plan", status_code=status.HTTP_201_CREATED, responses=problem_responses(409)
+)
+async def create_personal_plan(
+    body: PersonalPlanIn,
+    user: CurrentUserDep,
+    session: SessionDep,
+    pool: FoodPoolDep,
+    response: Response,
+) -> PersonalPlanOut:
+    """Seven days of meals (same options as /meal-suggestion), stored for the user."""
+    plan = await service.create_personal_plan(
+        session=session, pool=pool, user_id=user.id, data=body
+    )
+    response.headers["Location"] = f"/nutrition/personal-plan/{plan.id}"
+    return plan
+
+
+@router.get("/personal-plan")
+async def list_personal_plans(
+    user: CurrentUserDep, session: SessionDep, page: PageDep
+) -> Page[PersonalPlanSummary]:
+    return await service.list_personal_plans(session=session, user_id=user.id, params=page)
+
+
+@router.get("/personal-plan/{plan_id}", responses=problem_responses(404))
+async def get_personal_plan(
+    plan_id: UUID, user: CurrentUserDep, session: SessionDep
+) -> PersonalPlanOut:
+    plan = await service.get_personal_plan(session=session, user_id=user.id, plan_id=plan_id)
+    if plan is None:
+        raise NotFound("No such personal plan.")
+    return plan

@@ -4,25 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from uuid import UUID
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.pagination import Page, PageParams
 from fitness_platform.problems import Conflict
 from nutrition.calculations import service as calculation_service
 from nutrition.domain import meal_planner
 from nutrition.domain.candidate_pool import FoodFilter
+from nutrition.domain.catalogue import Food
 from nutrition.domain.plan_types import DayPlan, MacroTargets, NutrientTotals
 from nutrition.foods.pool import FoodPool
+from nutrition.plans import repository
+from nutrition.plans.models import PersonalPlan
 from nutrition.plans.schemas import (
     MAX_SEED,
     DayPlanOut,
     MealOut,
     NutrientTotalsOut,
+    PersonalPlanIn,
+    PersonalPlanOut,
+    PersonalPlanSummary,
+    PlanDayOut,
     PlanItemOut,
     PlanOptionsIn,
     TargetsOut,
 )
+from nutrition.profiles import service as profile_service
 
 
 async def resolve_targets(
@@ -120,3 +130,94 @@ async def suggest_meals(
     # The MILP is CPU-bound (≈0.1–0.3 s): keep it off the event loop.
     plan = await asyncio.to_thread(meal_planner.plan_day, foods, request)
     return day_out(plan)
+
+
+PLAN_DAYS = 7
+
+
+def _plan_week(
+    foods: list[Food], *, targets: MacroTargets, options: PlanOptionsIn, pool: FoodPool, seed: int
+) -> list[DayPlan]:
+    """Seven days; day i uses seed + i, so the sampled candidates (and the meals) vary."""
+    food_filter_ = food_filter(pool, options)
+    return [
+        meal_planner.plan_day(
+            foods,
+            meal_planner.PlanRequest(
+                targets=targets,
+                meals=options.meals,
+                food_filter=food_filter_,
+                seed=(seed + i) % (MAX_SEED + 1),
+            ),
+        )
+        for i in range(PLAN_DAYS)
+    ]
+
+
+def plan_out(row: PersonalPlan) -> PersonalPlanOut:
+    return PersonalPlanOut(
+        id=row.id,
+        start_date=row.start_date,
+        created_at=row.created_at,
+        targets=TargetsOut.model_validate(row.plan["targets"]),
+        options=PlanOptionsIn.model_validate(row.params),
+        days=[PlanDayOut.model_validate(d) for d in row.plan["days"]],
+    )
+
+
+async def create_personal_plan(
+    *, session: AsyncSession, pool: FoodPool, user_id: UUID, data: PersonalPlanIn
+) -> PersonalPlanOut:
+    targets = await resolve_targets(session, user_id=user_id, options=data)
+    tz = await profile_service.timezone_of(session, user_id=user_id)
+    start = data.start_date or profile_service.today_in(tz)
+    foods = await pool.foods(session)
+    seed = seed_of(data)
+    days = await asyncio.to_thread(
+        _plan_week, foods, targets=targets, options=data, pool=pool, seed=seed
+    )
+    day_models = [
+        PlanDayOut(**day_out(d).model_dump(), day=start + timedelta(days=i))
+        for i, d in enumerate(days)
+    ]
+    options = data.model_dump(mode="json", by_alias=True, exclude={"start_date"})
+    options["seed"] = seed
+    row = PersonalPlan(
+        id=uuid4(),
+        user_id=user_id,
+        start_date=start,
+        params=options,
+        plan={
+            "targets": targets_out(targets).model_dump(mode="json", by_alias=True),
+            "days": [d.model_dump(mode="json", by_alias=True) for d in day_models],
+        },
+        created_at=datetime.now(UTC),
+    )
+    await repository.add(session, row)
+    await session.commit()
+    return plan_out(row)
+
+
+async def get_personal_plan(
+    *, session: AsyncSession, user_id: UUID, plan_id: UUID
+) -> PersonalPlanOut | None:
+    row = await repository.get(session, user_id=user_id, plan_id=plan_id)
+    return plan_out(row) if row is not None else None
+
+
+async def list_personal_plans(
+    *, session: AsyncSession, user_id: UUID, params: PageParams
+) -> Page[PersonalPlanSummary]:
+    rows, total = await repository.page(
+        session, user_id=user_id, offset=params.offset, limit=params.limit
+    )
+    items = [
+        PersonalPlanSummary(
+            id=r.id,
+            start_date=r.start_date,
+            created_at=r.created_at,
+            targets=TargetsOut.model_validate(r.plan["targets"]),
+        )
+        for r in rows
+    ]
+    return Page[PersonalPlanSummary].of(items, params, total)
