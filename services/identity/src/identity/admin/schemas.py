@@ -48,7 +48,7 @@ class AdminUserPatch(CamelInput):
     roles: list[Role] | None = Field(
         default=None,
         min_length=1,
-        max_length=len(ROLES),
+        max_length=10,
         description="the complete new set of roles (duplicates ignored)",
     )
 
