@@ -1,14 +1,15 @@
-"""SQL for ``refresh_tokens``."""
+"""SQL for ``refresh_tokens`` and the single-use email tokens."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.auth.models import RefreshToken
+from identity.auth.models import EmailVerificationToken, PasswordResetToken, RefreshToken
 
 
 async def insert(
@@ -68,3 +69,50 @@ async def revoke_family(
     )
     result = await session.execute(stmt)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def revoke_all_for_user(session: AsyncSession, *, user_id: uuid.UUID, at: datetime) -> int:
+    """Revoke every live refresh token of a user (password reset, account deletion)."""
+    stmt = (
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# ---- single-use email tokens (verification, password reset)
+
+OneTimeTokenModel = type[EmailVerificationToken] | type[PasswordResetToken]
+_T = TypeVar("_T", EmailVerificationToken, PasswordResetToken)
+
+
+async def insert_one_time(
+    session: AsyncSession,
+    model: OneTimeTokenModel,
+    *,
+    user_id: uuid.UUID,
+    token_hash: str,
+    expires_at: datetime,
+) -> None:
+    session.add(
+        model(id=uuid.uuid4(), user_id=user_id, token_hash=token_hash, expires_at=expires_at)
+    )
+    await session.flush()
+
+
+async def get_one_time_for_update(
+    session: AsyncSession, model: type[_T], token_hash: str
+) -> _T | None:
+    """Lock the row, so two concurrent uses of one token cannot both succeed."""
+    stmt = select(model).where(model.token_hash == token_hash).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def use_all_one_time(
+    session: AsyncSession, model: OneTimeTokenModel, *, user_id: uuid.UUID, at: datetime
+) -> None:
+    """Spend every open token of this kind of a user (the one used and its siblings)."""
+    stmt = update(model).where(model.user_id == user_id, model.used_at.is_(None)).values(used_at=at)
+    await session.execute(stmt)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from fitness_platform.db import SessionDep
 from fitness_platform.problems import problem_responses
-from identity.auth import service
+from identity.auth import email_flows, service
 from identity.auth.dependencies import (
     CurrentSessionDep,
     KeyRingDep,
@@ -14,7 +14,19 @@ from identity.auth.dependencies import (
     RedisDep,
     SettingsDep,
 )
-from identity.auth.schemas import JWKS, LoginIn, LogoutIn, RefreshIn, RegisterIn, TokenPair
+from identity.auth.schemas import (
+    JWKS,
+    RESET_REQUESTED,
+    Accepted,
+    LoginIn,
+    LogoutIn,
+    PasswordResetConfirmIn,
+    PasswordResetRequestIn,
+    RefreshIn,
+    RegisterIn,
+    TokenIn,
+    TokenPair,
+)
 from identity.users.schemas import UserPublic
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -44,11 +56,16 @@ def _tokens(issued: service.IssuedTokens) -> TokenPair:
     summary="Create an account",
 )
 async def register(
-    body: RegisterIn, response: Response, session: SessionDep, passwords: PasswordsDep
+    body: RegisterIn,
+    response: Response,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    settings: SettingsDep,
 ) -> UserPublic:
     user = await service.register(
         session=session,
         passwords=passwords,
+        settings=settings,
         email=str(body.email),
         password=body.password,
         name=body.name,
@@ -117,6 +134,75 @@ async def logout(
         jti=current.jti,
         expires_at=current.exp,
         refresh_token=body.refresh_token if body is not None else None,
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/verify-email",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(400, 422, 429),
+    summary="Confirm the email address with the token from the verification mail",
+    description="Public. 400 `invalid-token` for an unknown, expired or already used token.",
+)
+async def verify_email(body: TokenIn, session: SessionDep) -> Response:
+    await email_flows.verify_email(session=session, token=body.token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses=problem_responses(401, 404, 409, 429),
+    summary="Send a new verification mail to the signed-in user",
+    description=(
+        "At most `IDENTITY_VERIFICATION_RESEND_LIMIT` (3) per "
+        "`IDENTITY_VERIFICATION_RESEND_WINDOW_S` (1 hour) per user, then 429 with `Retry-After`. "
+        "409 `already-verified` once the address is verified."
+    ),
+)
+async def resend_verification(
+    current: CurrentSessionDep, session: SessionDep, redis: RedisDep, settings: SettingsDep
+) -> Accepted:
+    await email_flows.resend_verification(
+        session=session, redis=redis, settings=settings, user_id=current.user_id
+    )
+    return Accepted(message="A new verification mail is on its way.")
+
+
+@router.post(
+    "/password-reset/request",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses=problem_responses(422, 429),
+    summary="Mail a password-reset link (same answer whether or not the email is known)",
+)
+async def request_password_reset(
+    body: PasswordResetRequestIn, session: SessionDep, settings: SettingsDep
+) -> Accepted:
+    await email_flows.request_password_reset(session=session, settings=settings, email=body.email)
+    return Accepted(message=RESET_REQUESTED)
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(400, 422, 429),
+    summary="Set a new password with the token from the reset mail",
+    description=(
+        "The token works once and for `IDENTITY_PASSWORD_RESET_TTL_S` (30 min); 400 "
+        "`invalid-token` otherwise. The password policy applies (422 on `body.newPassword`). "
+        "Every refresh token of the user is revoked: all sessions end."
+    ),
+)
+async def confirm_password_reset(
+    body: PasswordResetConfirmIn, session: SessionDep, passwords: PasswordsDep
+) -> Response:
+    await email_flows.confirm_password_reset(
+        session=session, passwords=passwords, token=body.token, new_password=body.new_password
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

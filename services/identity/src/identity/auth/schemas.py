@@ -51,6 +51,35 @@ class LogoutIn(CamelInput):
     refresh_token: str | None = Field(default=None, min_length=1, max_length=256)
 
 
+# One-time tokens are 43 URL-safe characters (256 bits); the bounds only keep junk out.
+OneTimeToken = Annotated[str, StringConstraints(min_length=16, max_length=128)]
+
+RESET_REQUESTED = "If an account exists for this email, a reset link has been sent to it."
+
+
+class TokenIn(CamelInput):
+    token: OneTimeToken
+
+
+class PasswordResetRequestIn(CamelInput):
+    # Not EmailStr: a malformed address gets the same 202 as an unknown one.
+    email: str = Field(min_length=1, max_length=254, examples=["ada@example.com"])
+
+
+class PasswordResetConfirmIn(CamelInput):
+    token: OneTimeToken
+    new_password: Password = Field(
+        min_length=MIN_LENGTH,
+        max_length=MAX_LENGTH,
+        examples=["a brand new passphrase"],
+        description="10–128 characters, not a common password, not the email address",
+    )
+
+
+class Accepted(CamelModel):
+    message: str
+
+
 class TokenPair(CamelModel):
     access_token: str
     refresh_token: str

@@ -16,6 +16,7 @@ from fitness_platform.auth import DENYLIST_KEY
 from fitness_platform.outbox import add_event
 from fitness_platform.problems import Conflict, Forbidden, Unauthorized
 from identity.activity.service import record_activity
+from identity.auth import email_flows
 from identity.auth import repository as token_repo
 from identity.auth.tokens import hash_refresh_token, mint_access_token, new_refresh_token
 from identity.keys import KeyRing
@@ -46,11 +47,15 @@ async def register(
     *,
     session: AsyncSession,
     passwords: PasswordHashing,
+    settings: IdentitySettings,
     email: str,
     password: str,
     name: str,
 ) -> User:
-    """Create the account and its ``registered`` event in one transaction; 409 on a taken email."""
+    """Create the account, its ``registered`` event and the verification mail in one transaction.
+
+    409 on a taken email.
+    """
     # Cheap check first so a duplicate does not cost an Argon2 hash; the unique index decides races.
     if await user_repo.email_exists(session, email):
         raise _email_taken()
@@ -65,6 +70,9 @@ async def register(
         UserRegisteredV1(user_id=user.id, name=user.name, registered_at=user.created_at),
         key=str(user.id),
         subject=str(user.id),
+    )
+    await email_flows.queue_verification(
+        session=session, settings=settings, user=user, now=user.created_at
     )
     await session.commit()
     REGISTRATIONS.inc()

@@ -60,3 +60,9 @@ def new_refresh_token() -> str:
 def hash_refresh_token(token: str) -> str:
     """SHA-256 hex: a refresh token has 256 bits of entropy, so a fast hash is enough at rest."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# Email verification and password-reset tokens are the same kind of secret: 256 random bits,
+# only the SHA-256 kept.
+new_one_time_token = new_refresh_token
+hash_one_time_token = hash_refresh_token

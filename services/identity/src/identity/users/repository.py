@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.users.models import User
+from identity.users.models import User, UserStatus
 
 
 async def get_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
@@ -53,5 +56,46 @@ async def set_password_hash(session: AsyncSession, user_id: uuid.UUID, password_
         update(User)
         .where(User.id == user_id)
         .values(password_hash=password_hash, updated_at=func.now())
+    )
+    await session.execute(stmt)
+
+
+async def get_for_update(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    """Lock the row: profile updates and deletion of one user are serialised."""
+    stmt = select(User).where(User.id == user_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def update_fields(
+    session: AsyncSession, user_id: uuid.UUID, values: Mapping[str, Any]
+) -> None:
+    """Set the given columns (already validated by the caller) and ``updated_at``."""
+    stmt = update(User).where(User.id == user_id).values(**values, updated_at=func.now())
+    await session.execute(stmt)
+
+
+async def set_email_verified(session: AsyncSession, user_id: uuid.UUID) -> None:
+    stmt = (
+        update(User)
+        .where(User.id == user_id, User.email_verified.is_(False))
+        .values(email_verified=True, updated_at=func.now())
+    )
+    await session.execute(stmt)
+
+
+async def deactivate(
+    session: AsyncSession, user_id: uuid.UUID, *, scrubbed_email: str, at: datetime
+) -> None:
+    """Mark deleted and replace the email so the address can register again at once."""
+    stmt = (
+        update(User)
+        .where(User.id == user_id)
+        .values(
+            status=UserStatus.DELETED.value,
+            deleted_at=at,
+            email=scrubbed_email,
+            email_verified=False,
+            updated_at=at,
+        )
     )
     await session.execute(stmt)

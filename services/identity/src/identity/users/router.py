@@ -1,27 +1,96 @@
-"""HTTP endpoints of /users (the profile endpoints come with the profile issue)."""
+"""HTTP endpoints of /users: profiles (owner and public views), updates, account deletion."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+
+from fastapi import APIRouter, Response, status
 
 from fitness_platform.db import SessionDep
-from fitness_platform.problems import NotFound, problem_responses
-from identity.auth.dependencies import CurrentSessionDep
-from identity.users import repository
-from identity.users.models import UserStatus
-from identity.users.schemas import UserPublic
+from fitness_platform.problems import problem_responses
+from identity.auth.dependencies import CurrentSessionDep, RedisDep
+from identity.deletion import service as deletion_service
+from identity.users import service
+from identity.users.schemas import ProfileUpdate, PublicProfile, UserProfile, profile_of
 
 router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.get(
     "/me",
-    response_model=UserPublic,
+    response_model=UserProfile,
     responses=problem_responses(401, 404, 429),
-    summary="The signed-in user's account",
+    summary="The signed-in user's account and profile",
 )
-async def me(current: CurrentSessionDep, session: SessionDep) -> UserPublic:
-    user = await repository.get_by_id(session, current.user_id)
-    if user is None or user.status == UserStatus.DELETED:
-        raise NotFound("No such user.")
-    return UserPublic.model_validate(user)
+async def me(current: CurrentSessionDep, session: SessionDep) -> UserProfile:
+    return profile_of(await service.get_own(session=session, user_id=current.user_id))
+
+
+@router.get(
+    "/{user_id}",
+    response_model=UserProfile | PublicProfile,
+    responses=problem_responses(401, 404, 422, 429),
+    summary="A user's profile: the full one for its owner, the public fields for others",
+    description=(
+        "The owner gets the full profile. Another user gets `{id, name, createdAt}` when the "
+        "owner set `profileVisibility: public`, else 404 (as for an unknown id)."
+    ),
+)
+async def get_user(
+    user_id: uuid.UUID, current: CurrentSessionDep, session: SessionDep
+) -> UserProfile | PublicProfile:
+    user, is_owner = await service.get_visible(
+        session=session, viewer_id=current.user_id, user_id=user_id
+    )
+    return profile_of(user) if is_owner else PublicProfile.model_validate(user)
+
+
+@router.put(
+    "/{user_id}",
+    response_model=UserProfile,
+    responses=problem_responses(401, 404, 422, 429),
+    summary="Update your profile (owner only; other ids are 404)",
+    description=(
+        "Fields left out keep their value; `null` clears an optional field. Unknown fields "
+        "(e.g. `roles`, `email`) are refused with 422. Emits `identity.user.profile_updated.v1` "
+        "listing the fields that really changed (none changed: no event)."
+    ),
+)
+async def update_user(
+    user_id: uuid.UUID, body: ProfileUpdate, current: CurrentSessionDep, session: SessionDep
+) -> UserProfile:
+    user = await service.update_profile(
+        session=session,
+        actor_id=current.user_id,
+        user_id=user_id,
+        changes=body.model_dump(exclude_unset=True),
+    )
+    return profile_of(user)
+
+
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(401, 404, 422, 429),
+    summary="Delete an account (GDPR): the owner or an admin",
+    description=(
+        "Deactivates at once: login and refresh refused, every refresh token revoked, the "
+        "caller's access token denylisted, the email free to register again. Emits "
+        "`identity.user.deleted.v1`; the row and everything of the user is purged after the "
+        "grace period (`IDENTITY_DELETION_GRACE_PERIOD_S`). Another user's id is 404."
+    ),
+)
+async def delete_user(
+    user_id: uuid.UUID, current: CurrentSessionDep, session: SessionDep, redis: RedisDep
+) -> Response:
+    await deletion_service.delete_account(
+        session=session,
+        redis=redis,
+        actor_id=current.user_id,
+        actor_roles=current.roles,
+        actor_jti=current.jti,
+        actor_exp=current.exp,
+        user_id=user_id,
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,1 @@
+"""Account deletion (GDPR): immediate deactivation, and the hard delete after a grace period."""
