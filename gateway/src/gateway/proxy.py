@@ -28,8 +28,17 @@ from gateway.headers import (
     traceparent,
     upstream_request_headers,
 )
-from gateway.ratelimit import ALLOW, Decision, Rate, RateLimiter, RedisError, build_limits
+from gateway.ratelimit import (
+    ALLOW,
+    Decision,
+    Rate,
+    RateLimiter,
+    RedisError,
+    account_email,
+    build_limits,
+)
 from gateway.routes import RateRule, RouteTable, is_safe_path, rate_rule
+from gateway.tracing import end_span, start_span
 
 log = logging.getLogger("gateway.proxy")
 access_log = logging.getLogger("gateway.access")
@@ -39,7 +48,6 @@ _RETRYABLE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Small responses with a known length are read whole and sent in one ASGI message.
 _SMALL_BODY = 64 * 1024
 _SKIP_AUTO = frozenset({"User-Agent", "Accept-Encoding", "Content-Type"})
-_MAX_EMAIL = 320  # RFC 3696 errata: 64 + 1 + 255
 
 
 @dataclass(slots=True)
@@ -99,7 +107,7 @@ class ProxyApp:
         tp, trace_id, span_id, continued = traceparent(headers.get(b"traceparent"))
         span = None
         if self.config.tracing:
-            span, tp, trace_id, span_id = _start_span(scope, headers)
+            span, tp, trace_id, span_id = start_span(scope, headers)
         state: dict[str, Any] = {"status": 500, "service": None}
         try:
             await self._handle(scope, receive, send, headers, rid, tp, continued, state)
@@ -136,7 +144,7 @@ class ProxyApp:
                 },
             )
             if span is not None:
-                _end_span(span, scope["method"], state)
+                end_span(span, scope["method"], state)
             user_id_var.reset(uid_token)
             correlation_id_var.reset(cid_token)
 
@@ -252,7 +260,11 @@ class ProxyApp:
         principal: Principal | None,
     ) -> Decision:
         rule = rate_rule(method, path)
-        email = _email_from_body(body, headers) if rule is not RateRule.DEFAULT else None
+        email = (
+            account_email(body, headers.get(b"content-type"))
+            if rule is not RateRule.DEFAULT
+            else None
+        )
         limits = build_limits(
             rule=rule,
             rates=self.config.rates,
@@ -374,57 +386,10 @@ class ProxyApp:
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-def _start_span(scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, str, str, str]:
-    from opentelemetry import propagate, trace
-
-    carrier = {
-        k: headers[k.encode()].decode("latin-1")
-        for k in ("traceparent", "tracestate")
-        if k.encode() in headers
-    }
-    span = trace.get_tracer("gateway.proxy").start_span(
-        f"{scope['method']} proxy",
-        context=propagate.extract(carrier),
-        kind=trace.SpanKind.SERVER,
-        attributes={"http.request.method": scope["method"], "url.path": scope["path"]},
-    )
-    ctx = span.get_span_context()
-    trace_id, span_id = format(ctx.trace_id, "032x"), format(ctx.span_id, "016x")
-    return span, f"00-{trace_id}-{span_id}-{int(ctx.trace_flags):02x}", trace_id, span_id
-
-
-def _end_span(span: Any, method: str, state: dict[str, Any]) -> None:
-    from opentelemetry.trace import Status, StatusCode
-
-    span.set_attribute("http.response.status_code", state["status"])
-    if state.get("route"):
-        span.update_name(f"{method} {state['route']}")
-        span.set_attribute("http.route", state["route"])
-    if state["service"]:
-        span.set_attribute("gateway.upstream", state["service"])
-    if state["status"] >= 500:
-        span.set_status(Status(StatusCode.ERROR))
-    span.end()
-
-
 def _client_ip(scope: Scope) -> str:
     # uvicorn has already applied X-Forwarded-For from trusted proxies (FORWARDED_ALLOW_IPS).
     client = scope.get("client")
     return client[0] if client else "unknown"
-
-
-def _email_from_body(body: bytes, headers: dict[bytes, bytes]) -> str | None:
-    """The account a login/register/reset targets: ``email`` in a JSON body, lower-cased."""
-    if not body or b"json" not in headers.get(b"content-type", b"application/json"):
-        return None
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    email = data.get("email") if isinstance(data, dict) else None
-    if not isinstance(email, str) or not email.strip() or len(email) > _MAX_EMAIL:
-        return None
-    return email.strip().lower()
 
 
 async def _send_problem(send: Send, scope: Scope, rid: str, exc: _Refusal) -> None:

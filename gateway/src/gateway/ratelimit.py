@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
 
@@ -27,6 +28,7 @@ from gateway.routes import RateRule
 log = logging.getLogger("gateway.ratelimit")
 
 KEY_PREFIX = "rl:"
+_MAX_EMAIL = 320  # RFC 3696 errata: 64 + 1 + 255
 
 # KEYS[1] = denylist key or "" ; KEYS[2..] = limit keys.
 # ARGV = for each limit key: emission interval ms, period ms (= burst tolerance + interval).
@@ -99,6 +101,20 @@ def parse_rate(value: str) -> Rate | None:
 def account_digest(email: str) -> str:
     """Key part for an account: the normalised email, hashed so Redis holds no addresses."""
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def account_email(body: bytes, content_type: bytes | None) -> str | None:
+    """The account a login/register/reset targets: ``email`` in a JSON body, lower-cased."""
+    if not body or b"json" not in (content_type or b"application/json"):
+        return None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    email = data.get("email") if isinstance(data, dict) else None
+    if not isinstance(email, str) or not email.strip() or len(email) > _MAX_EMAIL:
+        return None
+    return email.strip().lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +234,7 @@ __all__ = [
     "RateLimiter",
     "RedisError",
     "account_digest",
+    "account_email",
     "build_limits",
     "parse_rate",
     "rates_from_settings",

@@ -2,8 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.proxy import _email_from_body
-from gateway.ratelimit import Decision, Limit, Rate, account_digest, build_limits, parse_rate
+from gateway.ratelimit import (
+    Decision,
+    Limit,
+    Rate,
+    account_digest,
+    account_email,
+    build_limits,
+    parse_rate,
+)
 from gateway.routes import RateRule
 
 RATES = {
@@ -107,4 +114,4 @@ def test_decision_headers() -> None:
     ],
 )
 def test_email_from_body(body: bytes, ctype: bytes, email: str | None) -> None:
-    assert _email_from_body(body, {b"content-type": ctype}) == email
+    assert account_email(body, ctype) == email
