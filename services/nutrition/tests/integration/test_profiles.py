@@ -177,6 +177,16 @@ async def test_user_deleted_erases_every_row_in_every_table(
             json={"mealSlot": "lunch", "foodId": 1001, "grams": 10},
             headers=who.headers,
         )
+    # Rows in the tables whose routes are slow or rule-driven, written directly.
+    await db.execute(
+        "INSERT INTO personal_plans (id, user_id, start_date, params, plan) "
+        "VALUES (%s, %s, '2026-01-05', '{}', '{}')",
+        (uuid.uuid4(), user.id),
+    )
+    await db.execute(
+        "INSERT INTO achievements (id, user_id, code, week_start) VALUES (%s, %s, 'test', '2026-01-05')",
+        (uuid.uuid4(), user.id),
+    )
     tables = [
         r[0]
         for r in await rows(
@@ -185,10 +195,17 @@ async def test_user_deleted_erases_every_row_in_every_table(
             "WHERE table_schema = current_schema() AND column_name = 'user_id'",
         )
     ]
-    assert {"calculations", "diary_entries", "user_profiles"} <= set(tables)
+    assert {
+        "calculations",
+        "diary_entries",
+        "user_profiles",
+        "personal_plans",
+        "achievements",
+    } <= set(tables)
     before = {t: await count(db, rows, t, user.id) for t in tables}
     assert before["calculations"] >= 2
     assert before["diary_entries"] == 1
+    assert all(n > 0 for n in before.values()), before
 
     # The platform's shared deletion path uses the same erase function.
     deleted = envelope(UserDeletedV1(user_id=user.id, deleted_at=datetime.now(UTC)))
