@@ -47,6 +47,7 @@ GATEWAY_TIMEOUT = 0.5
 LOGIN_PER_ACCOUNT = 3
 STREAM_CHUNKS = 40
 STREAM_CHUNK = b"x" * 8192
+STREAM_GATE = threading.Event()
 
 
 def free_port() -> int:
@@ -201,6 +202,16 @@ def echo_app(signer: Signer) -> FastAPI:
 
         return StreamingResponse(chunks(), media_type="application/octet-stream")
 
+    @app.get("/progress/gated", include_in_schema=False)
+    async def gated() -> StreamingResponse:
+        # The second chunk waits until the *client* has the first: only a streaming proxy passes.
+        async def chunks() -> Any:
+            yield b"first;"
+            opened = await asyncio.to_thread(STREAM_GATE.wait, 10)
+            yield b"gate-opened" if opened else b"gate-timed-out"
+
+        return StreamingResponse(chunks(), media_type="text/plain")
+
     @app.api_route(
         "/{path:path}",
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
@@ -233,6 +244,13 @@ class Knobs:
     login_per_account: int = LOGIN_PER_ACCOUNT
     stream_bytes: int = STREAM_CHUNKS * len(STREAM_CHUNK)
     timeout_s: float = GATEWAY_TIMEOUT
+
+
+@pytest.fixture
+def stream_gate() -> Iterator[threading.Event]:
+    STREAM_GATE.clear()
+    yield STREAM_GATE
+    STREAM_GATE.set()  # never leave the upstream waiting
 
 
 @pytest.fixture(scope="session")

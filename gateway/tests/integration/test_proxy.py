@@ -340,3 +340,21 @@ def test_upstream_closing_the_connection_is_502(
     assert _assert_problem(get, 502)["service"] == "goals"
     assert _assert_problem(post, 502)["service"] == "goals"
     assert 'gateway_upstream_errors_total{kind="broken",service="goals"}' in metrics
+
+
+def test_response_chunks_reach_the_client_before_the_upstream_finishes(
+    make_gateway: Any, signer: Any, stream_gate: Any
+) -> None:
+    url = make_gateway(upstream_timeout_s=15)
+    with (
+        httpx.Client(base_url=url, timeout=15) as client,
+        client.stream("GET", "/progress/gated", headers=_bearer(signer.token())) as resp,
+    ):
+        assert resp.status_code == 200
+        chunks = resp.iter_raw()
+        received = b""
+        while b"first;" not in received:
+            received += next(chunks)
+        stream_gate.set()  # only now may the upstream send the rest
+        received += b"".join(chunks)
+    assert received == b"first;gate-opened"
