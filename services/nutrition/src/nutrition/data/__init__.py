@@ -1,0 +1,1 @@
+"""Bundled data files (USDA SR28); see README.md."""
