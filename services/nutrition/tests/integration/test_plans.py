@@ -86,6 +86,17 @@ async def test_personal_plan_is_stored_listed_and_private(client, user, other_us
     assert [d["date"] for d in plan["days"]] == [f"2026-03-0{i}" for i in range(2, 9)]
     assert plan["options"]["seed"] == 11
     assert all(d["meals"] for d in plan["days"])
+    # The domain's variety rule survives the round trip: main foods at most twice a week.
+    from collections import Counter
+
+    uses = Counter(
+        i["foodId"]
+        for d in plan["days"]
+        for m in d["meals"]
+        for i in m["items"]
+        if i["role"] not in ("fat", "drink")
+    )
+    assert max(uses.values()) <= 2
     stored = await client.get(resp.headers["Location"], headers=user.headers)
     assert stored.json() == plan
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitness_platform.pagination import Page, PageParams
 from fitness_platform.problems import Conflict
 from nutrition.calculations import service as calculation_service
-from nutrition.domain import meal_planner
+from nutrition.domain import meal_planner, weekly_plan
 from nutrition.domain.candidate_pool import FoodFilter
 from nutrition.domain.catalogue import Food
 from nutrition.domain.plan_types import DayPlan, MacroTargets, NutrientTotals
@@ -132,26 +132,14 @@ async def suggest_meals(
     return day_out(plan)
 
 
-PLAN_DAYS = 7
-
-
 def _plan_week(
     foods: list[Food], *, targets: MacroTargets, options: PlanOptionsIn, pool: FoodPool, seed: int
 ) -> list[DayPlan]:
-    """Seven days; day i uses seed + i, so the sampled candidates (and the meals) vary."""
-    food_filter_ = food_filter(pool, options)
-    return [
-        meal_planner.plan_day(
-            foods,
-            meal_planner.PlanRequest(
-                targets=targets,
-                meals=options.meals,
-                food_filter=food_filter_,
-                seed=(seed + i) % (MAX_SEED + 1),
-            ),
-        )
-        for i in range(PLAN_DAYS)
-    ]
+    """The domain's week planner (variety: a main food at most twice a week)."""
+    request = meal_planner.PlanRequest(
+        targets=targets, meals=options.meals, food_filter=food_filter(pool, options), seed=seed
+    )
+    return list(weekly_plan.plan_week(foods, request).days)
 
 
 def plan_out(row: PersonalPlan) -> PersonalPlanOut:
