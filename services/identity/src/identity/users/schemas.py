@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import Field, WithJsonSchema, field_validator
 
 from fitness_platform.schemas import CamelInput, CamelModel
 from identity.users import domain
@@ -19,14 +18,22 @@ Units = Literal["metric", "imperial"]
 Visibility = Literal["public", "private"]
 
 # No control characters (PostgreSQL text cannot even hold NUL).
-Name = Annotated[
-    str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$", examples=["Ada"])
-]
+_NAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+Name = Annotated[str, Field(min_length=1, max_length=100, pattern=_NAME_PATTERN, examples=["Ada"])]
 
 _GENDER_DOC = (
     "Sex for the energy formulas: Mifflin–St Jeor and the body-fat estimates have one equation "
     "for women and one for men, so exactly these two values are accepted."
 )
+
+
+def _schema(kind: Any, description: str, **constraints: Any) -> WithJsonSchema:
+    """The JSON Schema of ``kind`` without null, for fields that may be omitted but not cleared."""
+    if kind is str:
+        schema: dict[str, Any] = {"type": "string"}
+    else:
+        schema = {"type": "string", "enum": list(get_args(kind))}
+    return WithJsonSchema({**schema, **constraints, "description": description})
 
 
 class UserPublic(CamelModel):
@@ -77,8 +84,13 @@ class ProfileUpdate(CamelInput):
     mass-assign them. ``targetRateKgPerWeek`` must be 0 when the goal is ``maintain``.
     """
 
-    # `X | SkipJsonSchema[None]`: may be left out, but an explicit null is refused (see below).
-    name: Name | SkipJsonSchema[None] = None
+    # Some fields may be left out but not cleared: Python-side they are Optional (so their errors
+    # keep a plain path like `body.units`), the schema shows them non-nullable, and `_not_null`
+    # refuses an explicit null.
+    name: Annotated[
+        Name | None,
+        _schema(str, "Display name", maxLength=100, minLength=1, pattern=_NAME_PATTERN),
+    ] = None
     birth_date: date | None = Field(
         default=None, description=f"Age {domain.MIN_AGE}–{domain.MAX_AGE} years"
     )
@@ -94,14 +106,19 @@ class ProfileUpdate(CamelInput):
     target_rate_kg_per_week: float | None = Field(
         default=None, ge=0, le=domain.MAX_TARGET_RATE_KG_PER_WEEK, examples=[0.5]
     )
-    timezone: Annotated[str, Field(min_length=1, max_length=64)] | SkipJsonSchema[None] = Field(
-        default=None, description="IANA time zone name", examples=["Europe/Berlin"]
-    )
-    units: Units | SkipJsonSchema[None] = Field(default=None, description="Display units only")
-    profile_visibility: Visibility | SkipJsonSchema[None] = Field(
-        default=None,
-        description="public: other users see id, name and createdAt; private: they get 404",
-    )
+    timezone: Annotated[
+        str | None,
+        Field(min_length=1, max_length=64),
+        _schema(str, "IANA time zone name, e.g. Europe/Berlin", maxLength=64, minLength=1),
+    ] = None
+    units: Annotated[Units | None, _schema(Units, "Display units only")] = None
+    profile_visibility: Annotated[
+        Visibility | None,
+        _schema(
+            Visibility,
+            "public: other users see id, name and createdAt; private: they get 404",
+        ),
+    ] = None
 
     @field_validator("name", "timezone", "units", "profile_visibility")
     @classmethod
