@@ -109,3 +109,61 @@ async def test_personal_plan_is_stored_listed_and_private(client, user, other_us
     ).status_code == 404
     other = (await client.get("/nutrition/personal-plan", headers=other_user.headers)).json()
     assert other["total"] == 0
+
+
+async def test_validate_a_suggested_plan_and_a_bad_one(client, user) -> None:
+    suggestion = (
+        await client.post(
+            "/nutrition/meal-suggestion", json={"seed": 3, "targets": TARGETS}, headers=user.headers
+        )
+    ).json()
+    day = {
+        "meals": [
+            {
+                "name": m["name"],
+                "slot": m["slot"],
+                "items": [{"foodId": i["foodId"], "grams": i["grams"]} for i in m["items"]],
+            }
+            for m in suggestion["meals"]
+        ]
+    }
+    butter_day = {
+        "meals": [{"name": "lunch", "slot": "lunch", "items": [{"foodId": 1001, "grams": 300}]}]
+    }
+    resp = await client.post(
+        "/nutrition/meal-plan/validate",
+        json={"days": [day, butter_day], "targets": TARGETS},
+        headers=user.headers,
+    )
+    assert resp.status_code == 200, resp.text
+    result = resp.json()
+    assert result["ok"] is False
+    first, butter = result["days"]
+    assert first["totals"]["kcal"] == suggestion["totals"]["kcal"]
+    kcal_check = next(c for c in first["checks"] if c["nutrient"] == "kcal")
+    assert kcal_check["target"] == 2000
+    # 300 g salted butter: far too much fat and saturated fat, far too little protein.
+    flagged = {v["nutrient"] for v in butter["violations"]}
+    assert {"fat_g", "sat_fat_g", "protein_g", "carbs_g"} <= flagged
+    assert all(v["suggestion"] for v in butter["violations"])
+    assert all(v["dayIndex"] == 1 for v in butter["violations"])
+
+    unknown = await client.post(
+        "/nutrition/meal-plan/validate",
+        json={
+            "days": [
+                {
+                    "meals": [
+                        {"name": "x", "slot": "lunch", "items": [{"foodId": 999999, "grams": 5}]}
+                    ]
+                }
+            ],
+            "targets": TARGETS,
+        },
+        headers=user.headers,
+    )
+    assert unknown.status_code == 422
+    no_targets = await client.post(
+        "/nutrition/meal-plan/validate", json={"days": [butter_day]}, headers=user.headers
+    )
+    assert no_targets.status_code == 409

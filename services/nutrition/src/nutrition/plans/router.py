@@ -15,6 +15,8 @@ from nutrition.foods.dependencies import FoodPoolDep
 from nutrition.plans import service
 from nutrition.plans.schemas import (
     DayPlanOut,
+    MealPlanValidateIn,
+    MealPlanValidationOut,
     MealSuggestionIn,
     PersonalPlanIn,
     PersonalPlanOut,
@@ -67,3 +69,12 @@ async def get_personal_plan(
     if plan is None:
         raise NotFound("No such personal plan.")
     return plan
+
+
+@router.post("/meal-plan/validate", responses=problem_responses(409))
+async def validate_meal_plan(
+    body: MealPlanValidateIn, user: CurrentUserDep, session: SessionDep
+) -> MealPlanValidationOut:
+    """Judge 1–7 days of meals against the targets and dietary norms (AMDR, saturated fat,
+    sugars, fibre, sodium); each violation comes with a concrete suggestion."""
+    return await service.validate_plan(session=session, user_id=user.id, data=body)

@@ -73,7 +73,7 @@ class PlanItemOut(CamelModel):
     description: str
     food_group: str
     role: str
-    grams: float
+    grams: int
     nutrients: NutrientTotalsOut
 
 
@@ -112,3 +112,60 @@ class PersonalPlanSummary(CamelModel):
     start_date: Date
     created_at: datetime
     targets: TargetsOut
+
+
+class PlanItemIn(CamelInput):
+    food_id: int = Field(ge=1, le=2**63 - 1, strict=True)
+    grams: int = Field(ge=1, le=2000, strict=True)
+
+
+class PlanMealIn(CamelInput):
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
+    slot: Literal["breakfast", "lunch", "dinner", "snack"]
+    items: list[PlanItemIn] = Field(min_length=1, max_length=20)
+
+
+class PlanDayIn(CamelInput):
+    meals: list[PlanMealIn] = Field(min_length=1, max_length=6)
+
+
+class MealPlanValidateIn(CamelInput):
+    """A plan to judge: one to seven days of meals (e.g. edited from a suggestion)."""
+
+    days: list[PlanDayIn] = Field(min_length=1, max_length=7)
+    targets: TargetsIn | None = Field(
+        default=None, description="default: the user's current targets (GET /nutrition/me)"
+    )
+
+
+class NutrientCheckOut(CamelModel):
+    nutrient: str
+    unit: str
+    target: float | None
+    actual: float | None
+    low: float | None = Field(description="allowed band; null = unbounded on that side")
+    high: float | None
+    status: Literal["ok", "low", "high", "unknown"]
+    source: str
+
+
+class ViolationOut(CamelModel):
+    day_index: int
+    nutrient: str
+    status: Literal["ok", "low", "high", "unknown"]
+    severity: Literal["info", "warning", "critical"]
+    message: str
+    suggestion: str
+
+
+class DayValidationOut(CamelModel):
+    day_index: int = Field(description="0-based position of the day in the request")
+    totals: NutrientTotalsOut
+    checks: list[NutrientCheckOut]
+    violations: list[ViolationOut]
+
+
+class MealPlanValidationOut(CamelModel):
+    ok: bool = Field(description="true when no day has a violation")
+    targets: TargetsOut
+    days: list[DayValidationOut]

@@ -10,19 +10,24 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_platform.pagination import Page, PageParams
-from fitness_platform.problems import Conflict
+from fitness_platform.problems import Conflict, ProblemError
 from nutrition.calculations import service as calculation_service
-from nutrition.domain import meal_planner, weekly_plan
+from nutrition.domain import meal_planner, plan_validation, weekly_plan
 from nutrition.domain.candidate_pool import FoodFilter
 from nutrition.domain.catalogue import Food
-from nutrition.domain.plan_types import DayPlan, MacroTargets, NutrientTotals
-from nutrition.foods.pool import FoodPool
+from nutrition.domain.plan_types import DayPlan, MacroTargets, Meal, NutrientTotals, PlanItem
+from nutrition.foods import repository as food_repository
+from nutrition.foods.pool import FoodPool, to_domain
 from nutrition.plans import repository
 from nutrition.plans.models import PersonalPlan
 from nutrition.plans.schemas import (
     MAX_SEED,
     DayPlanOut,
+    DayValidationOut,
     MealOut,
+    MealPlanValidateIn,
+    MealPlanValidationOut,
+    NutrientCheckOut,
     NutrientTotalsOut,
     PersonalPlanIn,
     PersonalPlanOut,
@@ -30,16 +35,18 @@ from nutrition.plans.schemas import (
     PlanDayOut,
     PlanItemOut,
     PlanOptionsIn,
+    TargetsIn,
     TargetsOut,
+    ViolationOut,
 )
 from nutrition.profiles import service as profile_service
 
 
 async def resolve_targets(
-    session: AsyncSession, *, user_id: UUID, options: PlanOptionsIn
+    session: AsyncSession, *, user_id: UUID, targets: TargetsIn | None
 ) -> MacroTargets:
-    if options.targets is not None:
-        t = options.targets
+    if targets is not None:
+        t = targets
         return MacroTargets(kcal=t.kcal, protein_g=t.protein_g, fat_g=t.fat_g, carbs_g=t.carbs_g)
     current = await calculation_service.current_targets(session=session, user_id=user_id)
     if current is None:
@@ -119,7 +126,7 @@ def day_out(plan: DayPlan) -> DayPlanOut:
 async def suggest_meals(
     *, session: AsyncSession, pool: FoodPool, user_id: UUID, options: PlanOptionsIn
 ) -> DayPlanOut:
-    targets = await resolve_targets(session, user_id=user_id, options=options)
+    targets = await resolve_targets(session, user_id=user_id, targets=options.targets)
     foods = await pool.foods(session)
     request = meal_planner.PlanRequest(
         targets=targets,
@@ -156,7 +163,7 @@ def plan_out(row: PersonalPlan) -> PersonalPlanOut:
 async def create_personal_plan(
     *, session: AsyncSession, pool: FoodPool, user_id: UUID, data: PersonalPlanIn
 ) -> PersonalPlanOut:
-    targets = await resolve_targets(session, user_id=user_id, options=data)
+    targets = await resolve_targets(session, user_id=user_id, targets=data.targets)
     tz = await profile_service.timezone_of(session, user_id=user_id)
     start = data.start_date or profile_service.today_in(tz)
     foods = await pool.foods(session)
@@ -209,3 +216,73 @@ async def list_personal_plans(
         for r in rows
     ]
     return Page[PersonalPlanSummary].of(items, params, total)
+
+
+async def validate_plan(
+    *, session: AsyncSession, user_id: UUID, data: MealPlanValidateIn
+) -> MealPlanValidationOut:
+    """Totals per day from the catalogue, judged by the domain's norms."""
+    targets = await resolve_targets(session, user_id=user_id, targets=data.targets)
+    ids = [i.food_id for d in data.days for m in d.meals for i in m.items]
+    rows = await food_repository.get_many(session, ids)
+    missing = sorted(set(ids) - rows.keys())
+    if missing:
+        raise ProblemError(
+            422,
+            detail="Unknown food ids: " + ", ".join(map(str, missing)),
+            extra={
+                "errors": [
+                    {"path": "body.days", "message": f"unknown food {m}", "type": "unknown_food"}
+                    for m in missing
+                ]
+            },
+        )
+    foods = {food_id: to_domain(row) for food_id, row in rows.items()}
+    day_totals = [
+        NutrientTotals.sum(
+            Meal.of(
+                m.name, m.slot, (PlanItem.of(foods[i.food_id], i.grams) for i in m.items)
+            ).totals
+            for m in d.meals
+        )
+        for d in data.days
+    ]
+    profile = await profile_service.get_profile(session, user_id=user_id)
+    result = plan_validation.validate_plan(
+        day_totals, targets=targets, weight_kg=profile.weight_kg if profile else None
+    )
+    return MealPlanValidationOut(
+        ok=result.ok,
+        targets=targets_out(targets),
+        days=[
+            DayValidationOut(
+                day_index=d.day,
+                totals=totals_out(totals),
+                checks=[
+                    NutrientCheckOut(
+                        nutrient=c.nutrient,
+                        unit=c.unit,
+                        target=c.target,
+                        actual=c.actual,
+                        low=c.low,
+                        high=c.high,
+                        status=c.status,
+                        source=c.source,
+                    )
+                    for c in d.checks
+                ],
+                violations=[
+                    ViolationOut(
+                        day_index=v.day,
+                        nutrient=v.nutrient,
+                        status=v.status,
+                        severity=v.severity,
+                        message=v.message,
+                        suggestion=v.suggestion,
+                    )
+                    for v in d.violations
+                ],
+            )
+            for d, totals in zip(result.days, day_totals, strict=True)
+        ],
+    )
