@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fitness_platform.app import create_service_app
+from nutrition.achievements.router import router as achievements_router
 from nutrition.calculations.router import router as calculations_router
 from nutrition.diary.router import router as diary_router
 from nutrition.foods.admin_router import router as admin_foods_router
@@ -56,6 +57,7 @@ def create_app(settings: NutritionSettings | None = None) -> FastAPI:
             foods_router,
             diary_router,
             plans_router,
+            achievements_router,
             admin_foods_router,
             meal_templates_router,
         ],

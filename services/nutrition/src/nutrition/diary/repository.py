@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nutrition.diary.models import DiaryEntry
@@ -59,6 +59,6 @@ async def users_with_entries(session: AsyncSession, *, start: date, end: date) -
         select(DiaryEntry.user_id)
         .where(DiaryEntry.day >= start, DiaryEntry.day <= end)
         .group_by(DiaryEntry.user_id)
-        .order_by(func.min(DiaryEntry.user_id))
+        .order_by(DiaryEntry.user_id)
     )
     return list((await session.execute(stmt)).scalars())
