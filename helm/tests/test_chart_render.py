@@ -92,6 +92,7 @@ def test_each_service_gets_api_processes_service_pdb_and_migrations() -> None:
     assert set(deployments) == {
         "fitness-gateway",
         "fitness-identity",
+        "fitness-identity-consumer",
         "fitness-identity-relay",
         "fitness-identity-worker",
         "fitness-nutrition",
@@ -106,6 +107,9 @@ def test_each_service_gets_api_processes_service_pdb_and_migrations() -> None:
     relay = deployments["fitness-identity-relay"]["spec"]["template"]["spec"]["containers"][0]
     assert relay["command"] == ["python", "-m", "identity.relay"]
     assert {"name": "IDENTITY_RELAY_METRICS_PORT", "value": "9100"} in relay["env"]
+    assert relay["ports"] == [{"name": "metrics", "containerPort": 9100, "protocol": "TCP"}]
+    worker = deployments["fitness-identity-worker"]["spec"]["template"]["spec"]["containers"][0]
+    assert "ports" not in worker, "a worker without /metrics must not be scraped"
 
     assert set(_by_kind(docs, "Service")) == {
         "fitness-gateway",

@@ -108,7 +108,8 @@ def test_prometheus_config_scrapes_with_the_shared_labels() -> None:
     assert {"gateway", "identity", "nutrition"} <= set(jobs)
     for name in ("identity", "nutrition"):
         processes = {s["labels"]["process"] for s in jobs[name]["static_configs"]}
-        assert processes == {"api", "relay", "worker"}
+        # workers/consumers serve no /metrics yet: scraping them would only page FitnessTargetDown
+        assert processes == {"api", "relay"}
 
 
 def test_alert_rules_are_complete() -> None:
