@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from pydantic import BeforeValidator
 from redis.asyncio import Redis
 
 from fitness_platform.problems import ProblemError
@@ -16,6 +18,17 @@ LATEST = date(2100, 12, 31)
 DEFAULT_DAYS = 30
 # The maths reads every activity row of the range plus 29 days: keep a request bounded.
 MAX_DAYS = 366
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_only(value: Any) -> Any:
+    # pydantic's lax mode also reads "0" as a Unix time; the API documents YYYY-MM-DD only.
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +48,7 @@ def _invalid(detail: str, path: str) -> ProblemError:
 
 def day_range(
     from_: Annotated[
-        date | None,
+        IsoDate | None,
         Query(alias="from", description=f"first UTC day (default: `to` - {DEFAULT_DAYS - 1})"),
     ] = None,
     to: Annotated[

@@ -14,7 +14,14 @@ from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import problem_responses
 from identity.admin import repository, service
 from identity.admin.dependencies import AdminRequestDep
-from identity.admin.schemas import AdminUser, AdminUserPatch, AuditEntry, SortOrder, UserSort
+from identity.admin.schemas import (
+    AdminUser,
+    AdminUserPatch,
+    AuditEntry,
+    IsoDateTime,
+    SortOrder,
+    UserSort,
+)
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -48,8 +55,8 @@ async def list_users(
     name: Text = None,
     status: Annotated[Literal["active", "blocked", "deleted"] | None, Query()] = None,
     role: Annotated[Literal["user", "admin"] | None, Query()] = None,
-    created_from: Annotated[datetime | None, Query(alias="createdFrom")] = None,
-    created_to: Annotated[datetime | None, Query(alias="createdTo")] = None,
+    created_from: Annotated[IsoDateTime | None, Query(alias="createdFrom")] = None,
+    created_to: Annotated[IsoDateTime | None, Query(alias="createdTo")] = None,
     sort: UserSort = UserSort.CREATED_AT,
     order: SortOrder = SortOrder.DESC,
 ) -> Page[AdminUser]:
@@ -73,7 +80,7 @@ async def list_users(
 @router.patch(
     "/users/{user_id}",
     response_model=AdminUser,
-    responses=problem_responses(401, 403, 404, 409, 422, 429),
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429),
     summary="Block/unblock an account or change its roles",
     description=(
         "`status: blocked` refuses further logins and revokes every refresh token of the user "
@@ -115,8 +122,8 @@ async def list_audit(
     actor: uuid.UUID | None = None,
     action: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     target: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    at_from: Annotated[datetime | None, Query(alias="from")] = None,
-    at_to: Annotated[datetime | None, Query(alias="to")] = None,
+    at_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
+    at_to: Annotated[IsoDateTime | None, Query(alias="to")] = None,
 ) -> Page[AuditEntry]:
     rows, total = await service.search_audit(
         session=session,
