@@ -76,6 +76,17 @@ def _openapi_document() -> dict[str, Any]:
 schema = schemathesis.openapi.from_dict(_openapi_document())
 
 
+# Operations whose valid-looking input is rightly refused for reasons JSON Schema cannot state:
+# one-time tokens that were never issued (400 invalid-token), and profile rules (age 13–120 from
+# birthDate, IANA zone names, rate 0 for "maintain") that answer 422.
+_NOT_EXPRESSIBLE = {
+    "/auth/verify-email",
+    "/auth/password-reset/confirm",
+    "/users/me",
+    "/users/{user_id}",
+}
+
+
 @pytest.mark.slow
 @schema.parametrize()
 @settings(
@@ -84,12 +95,17 @@ schema = schemathesis.openapi.from_dict(_openapi_document())
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_identity_api_conforms_to_its_openapi(case: Any, base_url: str, access_token: str) -> None:
-    # Authenticated calls reach the handlers; logout is left unauthenticated (documented 401)
-    # so it cannot revoke the token the other operations use.
-    headers = {} if case.path == "/auth/logout" else {"Authorization": f"Bearer {access_token}"}
+    # Authenticated calls reach the handlers; logout and deleting one's own account are left
+    # unauthenticated (documented 401) so they cannot revoke the token the other operations use.
+    revokes = case.path == "/auth/logout" or (
+        case.path == "/users/me" and case.method.upper() == "DELETE"
+    )
+    headers = {} if revokes else {"Authorization": f"Bearer {access_token}"}
     excluded = []
     if case.path == "/auth/register":
         # The common-password blocklist (~20k entries) cannot be written in JSON Schema, and
         # hypothesis loves strings like "0000000000", which are on it: that 422 is correct.
+        excluded.append(positive_data_acceptance)
+    if case.path in _NOT_EXPRESSIBLE:
         excluded.append(positive_data_acceptance)
     case.call_and_validate(base_url=base_url, headers=headers, excluded_checks=excluded)

@@ -176,7 +176,7 @@ async def resend_verification(
     "/password-reset/request",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
-    responses=problem_responses(422, 429),
+    responses=problem_responses(400, 422, 429),
     summary="Mail a password-reset link (same answer whether or not the email is known)",
 )
 async def request_password_reset(

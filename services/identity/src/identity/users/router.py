@@ -26,6 +26,29 @@ async def me(current: CurrentSessionDep, session: SessionDep) -> UserProfile:
     return profile_of(await service.get_own(session=session, user_id=current.user_id))
 
 
+@router.put(
+    "/me",
+    response_model=UserProfile,
+    responses=problem_responses(400, 401, 404, 422, 429),
+    summary="Update the signed-in user's profile (same as PUT /users/{your id})",
+)
+async def update_me(
+    body: ProfileUpdate, current: CurrentSessionDep, session: SessionDep
+) -> UserProfile:
+    return await update_user(current.user_id, body, current, session)
+
+
+@router.delete(
+    "/me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(401, 404, 429),
+    summary="Delete the signed-in user's account (same as DELETE /users/{your id})",
+)
+async def delete_me(current: CurrentSessionDep, session: SessionDep, redis: RedisDep) -> Response:
+    return await delete_user(current.user_id, current, session, redis)
+
+
 @router.get(
     "/{user_id}",
     response_model=UserProfile | PublicProfile,
@@ -48,7 +71,7 @@ async def get_user(
 @router.put(
     "/{user_id}",
     response_model=UserProfile,
-    responses=problem_responses(401, 404, 422, 429),
+    responses=problem_responses(400, 401, 404, 422, 429),
     summary="Update your profile (owner only; other ids are 404)",
     description=(
         "Fields left out keep their value; `null` clears an optional field. Unknown fields "
