@@ -7,8 +7,10 @@ admin engagement metrics. A process of its own, next to the API, the relay and t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from typing import Any
 
 from fitness_platform.db import create_engine, create_sessionmaker
 from fitness_platform.events import make_broker
@@ -18,17 +20,39 @@ from identity.settings import IdentitySettings, get_settings
 
 log = logging.getLogger(__name__)
 
+PRUNE_INTERVAL_S = 3600.0
+
+
+async def _prune_periodically(
+    settings: IdentitySettings, session_factory: Any, stop: asyncio.Event
+) -> None:
+    while not stop.is_set():
+        try:
+            pruned = await consumers.prune_inbox(
+                session_factory, service_name=settings.service_name
+            )
+            if pruned:
+                log.info("pruned activity inbox", extra={"count": pruned})
+        except Exception:
+            # The database may be briefly away; the next round retries.
+            log.warning("activity inbox prune failed", exc_info=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=PRUNE_INTERVAL_S)
+
 
 async def run(settings: IdentitySettings, stop: asyncio.Event) -> None:
     engine = create_engine(settings)
     session_factory = create_sessionmaker(engine)
     broker = make_broker(settings)
     consumers.register(broker, settings=settings, session_factory=session_factory)
+    pruner = asyncio.create_task(_prune_periodically(settings, session_factory, stop))
     try:
         await broker.start()
         log.info("identity activity consumer started")
         await stop.wait()
     finally:
+        stop.set()
+        await pruner
         await broker.stop()
         await engine.dispose()
         log.info("identity activity consumer stopped")

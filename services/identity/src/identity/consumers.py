@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -19,6 +19,7 @@ from fitness_contracts import topics
 from fitness_contracts.identity import UserDeletedV1
 from fitness_platform.events import EventEnvelope, consume
 from fitness_platform.settings import ServiceSettings
+from identity.activity import repository as activity_repo
 from identity.activity.service import record_activity
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,10 @@ ACTIVITY_TOPICS = (
     topics.MEDIA_ASSET,
     topics.IDENTITY_USER,
 )
+# Processed ids are kept well past Kafka's default 7-day retention; a replay older than that
+# would only re-insert (user, day) rows that already exist, so nothing is counted twice anyway.
+INBOX_RETENTION = timedelta(days=30)
+
 # Events that are not something the user did (an erasure must not mark anyone active).
 NOT_ACTIVITY = frozenset({UserDeletedV1.event_type})
 
@@ -72,6 +77,20 @@ async def on_domain_event(session: AsyncSession, envelope: EventEnvelope) -> Non
         )
         return
     await record_activity(session, user_id, _activity_day(envelope, datetime.now(UTC).date()))
+
+
+def group_names(service_name: str, topic_names: tuple[str, ...] = ACTIVITY_TOPICS) -> list[str]:
+    """The inbox ``consumer`` values the platform's ``consume`` uses: the group ids."""
+    return [f"{service_name}.{consumer_name(topic)}" for topic in topic_names]
+
+
+async def prune_inbox(
+    session_factory: async_sessionmaker[AsyncSession], *, service_name: str
+) -> int:
+    async with session_factory() as session, session.begin():
+        return await activity_repo.prune_inbox(
+            session, consumers=group_names(service_name), older_than=INBOX_RETENTION
+        )
 
 
 def register(

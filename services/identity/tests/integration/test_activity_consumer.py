@@ -242,3 +242,36 @@ def _consumer_env(settings: IdentitySettings) -> dict[str, str]:
         }
     )
     return env
+
+
+async def test_inbox_prune_forgets_only_old_activity_ids(
+    client: httpx.AsyncClient, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    user_id = await _new_user(client)
+    old, recent, foreign = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for event_id in (old, recent):
+        at = datetime(2026, 11, 8, tzinfo=UTC)
+        await _process(sessions, _envelope(user_id, at=at, event_id=event_id))
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("INSERT INTO inbox (consumer, event_id) VALUES ('identity.other', :e)"),
+            {"e": foreign},
+        )
+        await conn.execute(
+            text(
+                "UPDATE inbox SET processed_at = now() - interval '31 days' "
+                "WHERE event_id IN (:old, :foreign)"
+            ),
+            {"old": old, "foreign": foreign},
+        )
+    assert await consumers.prune_inbox(sessions, service_name="identity") >= 1
+    async with engine.connect() as conn:
+        left = set(
+            (
+                await conn.execute(
+                    text("SELECT event_id FROM inbox WHERE event_id IN (:a, :b, :c)"),
+                    {"a": old, "b": recent, "c": foreign},
+                )
+            ).scalars()
+        )
+    assert left == {recent, foreign}

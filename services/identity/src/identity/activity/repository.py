@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, func, literal, select
+from sqlalchemy import delete, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.outbox.tables import INBOX
 from identity.activity.models import UserActivity
 from identity.users.models import User, UserStatus
 
@@ -48,3 +49,12 @@ async def signups_between(
     day = func.date(func.timezone("UTC", User.created_at))
     stmt = select(User.id, day.label("day")).where(User.created_at >= lo, User.created_at < hi)
     return {row.id: row.day for row in await session.execute(stmt)}
+
+
+async def prune_inbox(session: AsyncSession, *, consumers: list[str], older_than: timedelta) -> int:
+    """Forget processed event ids of these consumers only (other consumers keep theirs)."""
+    stmt = delete(INBOX).where(
+        INBOX.c.consumer.in_(consumers), INBOX.c.processed_at < func.now() - older_than
+    )
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
