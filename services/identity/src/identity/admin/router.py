@@ -84,7 +84,8 @@ async def list_users(
     summary="Block/unblock an account or change its roles",
     description=(
         "`status: blocked` refuses further logins and revokes every refresh token of the user "
-        "(access tokens already issued expire within 15 minutes); `roles` replaces the role set. "
+        "(access tokens already issued expire within 15 minutes); `roles` replaces the role set "
+        "(tokens carry roles: the change reaches the user's next token, within 15 minutes). "
         "An admin cannot block themselves or remove their own `admin` role (409 "
         "`admin-self-lockout`). Every change writes an audit row in the same transaction; a "
         "request that changes nothing writes none. Deleted accounts are 404."
