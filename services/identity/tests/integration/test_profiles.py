@@ -249,3 +249,21 @@ async def test_profile_requires_a_token(client: httpx.AsyncClient) -> None:
     assert (await client.get(f"/users/{me['id']}")).status_code == 401
     assert (await client.put(f"/users/{me['id']}", json={"name": "x"})).status_code == 401
     assert (await client.delete(f"/users/{me['id']}")).status_code == 401
+
+
+async def test_me_aliases_update_and_delete_the_caller(client: httpx.AsyncClient) -> None:
+    me = await _account(client)
+    put = await client.put("/users/me", json={"heightCm": 181}, headers=me["headers"])
+    assert put.status_code == 200
+    assert put.json()["id"] == me["id"]
+    assert put.json()["heightCm"] == 181
+    assert (await client.delete("/users/me", headers=me["headers"])).status_code == 204
+    login = await client.post("/auth/login", json={"email": me["email"], "password": PASSWORD})
+    assert login.status_code == 401
+
+
+async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    me = await _account(client)
+    resp = await client.post(f"/users/{me['id']}", headers=me["headers"])
+    assert resp.status_code == 405
+    assert resp.headers["allow"] == "DELETE, GET, PUT"
