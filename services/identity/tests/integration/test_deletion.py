@@ -138,6 +138,14 @@ async def test_admin_may_delete_another_account(
     assert (
         await client.post("/auth/refresh", json={"refreshToken": victim["refresh"]})
     ).status_code == 401
+    async with engine.connect() as conn:
+        audit = (
+            await conn.execute(
+                text("SELECT actor_id, action FROM admin_audit WHERE target = :t"),
+                {"t": f"user:{victim['id']}"},
+            )
+        ).all()
+    assert [(str(a.actor_id), a.action) for a in audit] == [(admin["id"], "user.delete")]
     # The admin's own token is untouched; deleting the same account twice is 404.
     assert (await client.get("/users/me", headers=headers)).status_code == 200
     assert (await client.delete(f"/users/{victim['id']}", headers=headers)).status_code == 404

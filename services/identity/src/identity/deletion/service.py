@@ -15,6 +15,7 @@ from fitness_contracts.identity import UserDeletedV1
 from fitness_platform.auth import DENYLIST_KEY
 from fitness_platform.outbox import add_event
 from fitness_platform.problems import NotFound
+from identity.admin import audit
 from identity.auth import repository as token_repo
 from identity.auth.models import EmailVerificationToken, PasswordResetToken
 from identity.deletion import repository
@@ -44,8 +45,12 @@ async def delete_account(
     actor_jti: str,
     actor_exp: int,
     user_id: uuid.UUID,
+    ip: str | None = None,
 ) -> None:
-    """Deactivate: status deleted, email freed, tokens revoked, mails cancelled, event emitted."""
+    """Deactivate: status deleted, email freed, tokens revoked, mails cancelled, event emitted.
+
+    An admin deleting someone else's account leaves an audit row in the same transaction.
+    """
     is_owner = actor_id == user_id
     if not is_owner and "admin" not in actor_roles:
         raise NotFound("No such user.")
@@ -59,6 +64,10 @@ async def delete_account(
         await token_repo.use_all_one_time(session, model, user_id=user_id, at=now)
     await email_repo.drop_pending_for_user(session, user_id)
     await add_event(session, UserDeletedV1(user_id=user_id, deleted_at=now), key=str(user_id))
+    if not is_owner:
+        await audit.record(
+            session, actor_id=actor_id, action="user.delete", target=f"user:{user_id}", ip=ip
+        )
     await session.commit()
     DELETIONS.labels("owner" if is_owner else "admin").inc()
     if is_owner:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from fitness_platform.db import SessionDep
 from fitness_platform.problems import problem_responses
+from identity.admin.dependencies import client_ip
 from identity.auth.dependencies import CurrentSessionDep, RedisDep
 from identity.deletion import service as deletion_service
 from identity.users import service
@@ -45,8 +46,10 @@ async def update_me(
     responses=problem_responses(401, 404, 429),
     summary="Delete the signed-in user's account (same as DELETE /users/{your id})",
 )
-async def delete_me(current: CurrentSessionDep, session: SessionDep, redis: RedisDep) -> Response:
-    return await delete_user(current.user_id, current, session, redis)
+async def delete_me(
+    current: CurrentSessionDep, session: SessionDep, redis: RedisDep, request: Request
+) -> Response:
+    return await delete_user(current.user_id, current, session, redis, request)
 
 
 @router.get(
@@ -105,7 +108,11 @@ async def update_user(
     ),
 )
 async def delete_user(
-    user_id: uuid.UUID, current: CurrentSessionDep, session: SessionDep, redis: RedisDep
+    user_id: uuid.UUID,
+    current: CurrentSessionDep,
+    session: SessionDep,
+    redis: RedisDep,
+    request: Request,
 ) -> Response:
     await deletion_service.delete_account(
         session=session,
@@ -115,5 +122,6 @@ async def delete_user(
         actor_jti=current.jti,
         actor_exp=current.exp,
         user_id=user_id,
+        ip=client_ip(request),
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
