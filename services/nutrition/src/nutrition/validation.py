@@ -29,12 +29,16 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
-def text(max_length: int, min_length: int = 1) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_clean_text),
-    ]
+_CLEAN = AfterValidator(_clean_text)
 
 
+def _text(max_length: int, min_length: int = 1) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+Text80 = Annotated[str, _text(80), _CLEAN]
+Text100 = Annotated[str, _text(100), _CLEAN]
+Text120 = Annotated[str, _text(120), _CLEAN]
+Text200 = Annotated[str, _text(200), _CLEAN]
+SearchText = Annotated[str, _text(100, min_length=0), _CLEAN]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]

@@ -69,7 +69,16 @@ async def test_meal_suggestion_uses_saved_targets_or_409(client, user, calc_body
     resp = await client.post("/nutrition/meal-suggestion", json={"seed": 1}, headers=user.headers)
     assert resp.status_code == 200
     assert resp.json()["targets"]["kcal"] == saved["dailyCalories"]
-    for bad in ({"meals": 7}, {"meals": 2}, {"seed": -1}, {"allergens": ["gluten"]}):
+    impossible = {"kcal": 800, "proteinG": 0, "fatG": 0, "carbsG": 999}
+    inconsistent = {"kcal": 800, "proteinG": 10, "fatG": 10, "carbsG": 999}
+    for bad in (
+        {"meals": 7},
+        {"meals": 2},
+        {"seed": -1},
+        {"allergens": ["gluten"]},
+        {"targets": impossible},
+        {"targets": inconsistent},
+    ):
         r = await client.post("/nutrition/meal-suggestion", json=bad, headers=user.headers)
         assert r.status_code == 422, bad
 

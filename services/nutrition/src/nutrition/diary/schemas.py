@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from fitness_platform.schemas import CamelInput, CamelModel
-from nutrition.validation import IsoDate, text
+from nutrition.validation import IsoDate, Text200
 
 MealSlot = Literal["breakfast", "lunch", "dinner", "snack"]
 
@@ -18,7 +18,7 @@ MealSlot = Literal["breakfast", "lunch", "dinner", "snack"]
 class CustomItemIn(CamelInput):
     """Something not in the catalogue; nutrients are for the amount eaten (not per 100 g)."""
 
-    name: text(200)
+    name: Text200
     grams: float = Field(gt=0, le=5000, allow_inf_nan=False, strict=True)
     kcal: float = Field(ge=0, le=10_000, allow_inf_nan=False, strict=True)
     protein_g: float = Field(ge=0, le=1000, allow_inf_nan=False, strict=True)

@@ -16,7 +16,7 @@ from nutrition.foods import service
 from nutrition.foods.dependencies import FoodPoolDep
 from nutrition.foods.router import FoodId
 from nutrition.foods.schemas import FoodDetail, FoodIn, FoodSummary
-from nutrition.validation import text
+from nutrition.validation import SearchText
 
 router = APIRouter(
     prefix="/admin/content/foods",
@@ -30,7 +30,7 @@ async def list_custom_foods(
     admin: AdminDep,
     session: SessionDep,
     page: PageDep,
-    q: Annotated[text(100, min_length=0) | None, Query()] = None,
+    q: Annotated[SearchText | None, Query()] = None,
 ) -> Page[FoodSummary]:
     return await service.search(
         session=session,

@@ -13,7 +13,7 @@ from fitness_platform.problems import NotFound, problem_responses
 from nutrition.dependencies import AUTH_RESPONSES
 from nutrition.foods import service
 from nutrition.foods.schemas import Allergen, DietTag, FoodDetail, FoodSummary
-from nutrition.validation import text
+from nutrition.validation import SearchText
 
 router = APIRouter(prefix="/nutrition/foods", tags=["foods"], responses=AUTH_RESPONSES)
 
@@ -25,7 +25,7 @@ async def search_foods(
     user: CurrentUserDep,
     session: SessionDep,
     page: PageDep,
-    q: Annotated[text(100, min_length=0) | None, Query(description="words; prefixes match")] = None,
+    q: Annotated[SearchText | None, Query(description="words; prefixes match")] = None,
     tag: Annotated[
         list[DietTag] | None, Query(description="diet tags the food must have (all)")
     ] = None,

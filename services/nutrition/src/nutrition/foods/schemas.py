@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from fitness_platform.schemas import CamelInput, CamelModel
-from nutrition.validation import text
+from nutrition.validation import Text80, Text100, Text200
 
 DietTag = Literal["vegan", "vegetarian", "gluten_free", "lactose_free"]
 Allergen = Literal[
@@ -73,15 +73,15 @@ class NutrientsIn(CamelInput):
 
 class PortionIn(CamelInput):
     amount: float = Field(gt=0, le=1000, allow_inf_nan=False, strict=True)
-    unit: text(80)
+    unit: Text80
     grams: float = Field(gt=0, le=5000, allow_inf_nan=False, strict=True)
 
 
 class FoodIn(CamelInput):
     """A custom food. ``tags``/``allergens`` omitted = derived from the description."""
 
-    description: text(200)
-    food_group: text(100) = "Custom"
+    description: Text200
+    food_group: Text100 = "Custom"
     per_100g: NutrientsIn = Field(alias="per100g")
     tags: list[DietTag] | None = Field(default=None, max_length=4)
     allergens: list[Allergen] | None = Field(default=None, max_length=9)

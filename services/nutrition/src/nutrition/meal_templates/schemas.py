@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from fitness_platform.schemas import CamelInput, CamelModel
-from nutrition.validation import text
+from nutrition.validation import Text120
 
 MealSlot = Literal["breakfast", "lunch", "dinner", "snack"]
 
@@ -20,7 +20,7 @@ class TemplateItemIn(CamelInput):
 
 
 class MealTemplateIn(CamelInput):
-    name: text(120)
+    name: Text120
     slot: MealSlot
     items: list[TemplateItemIn] = Field(min_length=1, max_length=20)
 

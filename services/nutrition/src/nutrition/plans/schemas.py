@@ -7,20 +7,34 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from fitness_platform.schemas import CamelInput, CamelModel
 from nutrition.foods.schemas import Allergen, DietTag
 from nutrition.validation import IsoDate
 
 MAX_SEED = 2**31 - 1
+MACRO_ENERGY_TOLERANCE = 0.20
 
 
 class TargetsIn(CamelInput):
+    """Daily targets; the macros' energy (Atwater 4/9/4 kcal per g) must be within 20 % of
+    ``kcal`` so the planner is never asked for an impossible day."""
+
     kcal: float = Field(ge=800, le=6000, allow_inf_nan=False, strict=True)
-    protein_g: float = Field(ge=0, le=500, allow_inf_nan=False, strict=True)
-    fat_g: float = Field(ge=0, le=400, allow_inf_nan=False, strict=True)
-    carbs_g: float = Field(ge=0, le=1000, allow_inf_nan=False, strict=True)
+    protein_g: float = Field(ge=1, le=500, allow_inf_nan=False, strict=True)
+    fat_g: float = Field(ge=1, le=400, allow_inf_nan=False, strict=True)
+    carbs_g: float = Field(ge=1, le=1000, allow_inf_nan=False, strict=True)
+
+    @model_validator(mode="after")
+    def _macros_match_energy(self) -> TargetsIn:
+        macro_kcal = 4 * self.protein_g + 9 * self.fat_g + 4 * self.carbs_g
+        if abs(macro_kcal - self.kcal) > MACRO_ENERGY_TOLERANCE * self.kcal:
+            raise ValueError(
+                f"macros give {macro_kcal:.0f} kcal, more than "
+                f"{MACRO_ENERGY_TOLERANCE:.0%} away from kcal={self.kcal:.0f}"
+            )
+        return self
 
 
 class PlanOptionsIn(CamelInput):
