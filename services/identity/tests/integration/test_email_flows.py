@@ -6,11 +6,15 @@ the token from there, as a user would read it from their inbox.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import hashlib
 import os
 import re
+import signal
+import subprocess
+import sys
 import uuid
 from email.message import EmailMessage
 from pathlib import Path
@@ -340,3 +344,35 @@ def _closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+async def test_worker_process_sends_mail_and_stops_cleanly_on_sigterm(
+    client: httpx.AsyncClient, settings: IdentitySettings, maildir: Path
+) -> None:
+    """``python -m identity.worker`` as the launcher runs it, against the SMTP sink."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "IDENTITY_ENVIRONMENT": "test",
+            "IDENTITY_DATABASE_URL": settings.database_url,
+            "IDENTITY_DB_SCHEMA": settings.db_schema,
+            "IDENTITY_REDIS_URL": settings.redis_url or "",
+            "IDENTITY_SMTP_HOST": os.environ["FITNESS_TEST_SMTP_HOST"],
+            "IDENTITY_SMTP_PORT": os.environ["FITNESS_TEST_SMTP_PORT"],
+            "IDENTITY_EMAIL_POLL_INTERVAL_S": "0.2",
+            "IDENTITY_LOG_LEVEL": "WARNING",
+        }
+    )
+    proc = subprocess.Popen(  # noqa: ASYNC220 - starting a child does not block
+        [sys.executable, "-m", "identity.worker"], env=env
+    )
+    try:
+        me = await _register(client)
+        mails = await wait_until(
+            lambda: _mails_to(maildir, me["email"]), timeout=30, message="worker delivered"
+        )
+        assert mails[0]["Subject"] == "Confirm your email address"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        returncode = await asyncio.to_thread(proc.wait, 20)
+    assert returncode == 0
