@@ -22,7 +22,7 @@ class FleetProcess:
 
     name: str
     service: str
-    kind: str  # "api" | "relay" | "worker"
+    kind: str  # "api" | "relay" | "worker" | "consumer"
     argv: tuple[str, ...]
     port: int | None = None
 
@@ -64,8 +64,8 @@ def discover(
 ) -> list[FleetProcess]:
     """Processes of every built service (package has `main`), then the gateway.
 
-    A service counts as built when `<name>.main` can be found; its relay and worker run only
-    when `<name>.relay` / `<name>.worker` exist. `only` limits the services (not the gateway).
+    A service counts as built when `<name>.main` can be found; its relay, worker and consumer run only
+    when `<name>.relay` / `<name>.worker` / `<name>.consumer` exist. `only` limits the services (not the gateway).
     """
     fleet: list[FleetProcess] = []
     for service in SERVICES:
@@ -75,7 +75,7 @@ def discover(
             continue
         port = service_ports[service]
         fleet.append(FleetProcess(service, service, "api", api_argv(service, port), port))
-        for kind in ("relay", "worker"):
+        for kind in ("relay", "worker", "consumer"):
             if _module_exists(f"{service}.{kind}", finder):
                 argv = (sys.executable, "-m", f"{service}.{kind}")
                 fleet.append(FleetProcess(f"{service}-{kind}", service, kind, argv))
