@@ -227,6 +227,12 @@ DESCRIPTION_RULES: tuple[DescriptionRule, ...] = (
         why="butter and cream act as the fat of a meal",
     ),
     DescriptionRule(
+        _rx(r"^(salad dressing|mayonnaise)"),
+        frozenset({"Fats and Oils"}),
+        slots=_MAIN,
+        why="dressings and mayonnaise go with lunch/dinner, not breakfast",
+    ),
+    DescriptionRule(
         _rx(r"^(milk|buttermilk|kefir)\b"),
         frozenset({"Dairy and Egg Products"}),
         role="drink",

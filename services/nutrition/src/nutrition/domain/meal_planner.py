@@ -27,6 +27,15 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from nutrition.domain.candidate_pool import DEFAULT_PER_ROLE, CandidatePool, FoodFilter, build_pool
 from nutrition.domain.catalogue import Food
 from nutrition.domain.energy import FIBER_G_PER_1000_KCAL
+from nutrition.domain.meal_structure import (
+    ITEM_COUNT,
+    MEAL_LAYOUTS,
+    PORTIONS,
+    ROLE_RULES,
+    SINGLE_PER_MEAL,
+    SLOT_ENERGY_WEIGHT,
+    Portioning,
+)
 from nutrition.domain.plan_types import DayPlan, MacroTargets, Meal, PlanItem
 
 KCAL_BAND = 0.05  # the planner's hard band on day energy (issue requirement)
@@ -37,73 +46,6 @@ _MODEL_MACRO_BAND = 0.096
 SODIUM_LIMIT_MG = 2300.0  # DGA 2020–2025
 
 MACROS = ("kcal", "protein_g", "fat_g", "carbs_g")
-
-# Meal names and slots by number of meals, in eating order.
-MEAL_LAYOUTS: dict[int, tuple[tuple[str, str], ...]] = {
-    3: (("breakfast", "breakfast"), ("lunch", "lunch"), ("dinner", "dinner")),
-    4: (("breakfast", "breakfast"), ("lunch", "lunch"), ("snack_1", "snack"), ("dinner", "dinner")),
-    5: (
-        ("breakfast", "breakfast"),
-        ("snack_1", "snack"),
-        ("lunch", "lunch"),
-        ("snack_2", "snack"),
-        ("dinner", "dinner"),
-    ),
-    6: (
-        ("breakfast", "breakfast"),
-        ("snack_1", "snack"),
-        ("lunch", "lunch"),
-        ("snack_2", "snack"),
-        ("dinner", "dinner"),
-        ("snack_3", "snack"),
-    ),
-}
-# Relative share of day energy per slot, normalised over the meals of a layout. A common
-# dietetic convention (breakfast ≈ 25 %, lunch ≈ 35 %, dinner ≈ 30 %, snacks ≈ 10 % each), not a
-# norm: it is only a soft preference in the objective.
-SLOT_ENERGY_WEIGHT = {"breakfast": 25.0, "lunch": 35.0, "dinner": 30.0, "snack": 10.0}
-
-
-@dataclass(frozen=True, slots=True)
-class Portioning:
-    unit_g: int
-    min_units: int
-    max_units: int
-
-
-# Portion grid per role: grams come in whole units; maxima keep servings plausible (≤ 400 g for
-# solid foods; a large glass/bowl for drinks and soups; fats in teaspoons-ish 5 g steps).
-PORTIONS: dict[str, Portioning] = {
-    "protein": Portioning(25, 2, 12),  # 50–300 g
-    "starch": Portioning(25, 2, 16),  # 50–400 g
-    "vegetable": Portioning(25, 2, 16),  # 50–400 g
-    "fruit": Portioning(25, 2, 12),  # 50–300 g
-    "dairy": Portioning(25, 1, 12),  # 25–300 g
-    "snack": Portioning(25, 1, 4),  # 25–100 g
-    "soup": Portioning(50, 4, 10),  # 200–500 g
-    "drink": Portioning(50, 2, 10),  # 100–500 g
-    "fat": Portioning(5, 1, 8),  # 5–40 g
-}
-
-# Items per meal (min, max).
-ITEM_COUNT = {"breakfast": (2, 4), "lunch": (2, 4), "dinner": (2, 4), "snack": (1, 2)}
-# (roles, min, max) per slot: at least/at most that many items from those roles.
-ROLE_RULES: dict[str, tuple[tuple[frozenset[str], int, int], ...]] = {
-    "breakfast": (
-        (frozenset({"starch", "protein", "dairy"}), 1, 3),  # something substantial
-    ),
-    "lunch": (
-        (frozenset({"protein"}), 1, 2),  # a protein source at lunch
-        (frozenset({"vegetable", "soup"}), 1, 2),  # a vegetable or a soup
-    ),
-    "dinner": (
-        (frozenset({"protein"}), 1, 2),
-        (frozenset({"vegetable", "soup"}), 1, 2),
-    ),
-    "snack": (),
-}
-# At most one item of these roles in any meal.
-SINGLE_PER_MEAL = ("drink", "fat", "soup", "starch", "snack")
 
 # Objective weights (relative deviations): day energy and macros dominate.
 W_DAY = {"kcal": 2.0, "protein_g": 1.0, "fat_g": 1.0, "carbs_g": 1.0}
@@ -345,10 +287,10 @@ def _pool_reasons(
     return reasons
 
 
-def _drop_unsatisfiable_rules(
+def _meals_with_candidates(
     pool: CandidatePool, layout: tuple[tuple[str, str], ...]
 ) -> tuple[tuple[str, str], ...]:
-    """Meals whose slot has no candidates at all are dropped (reported by _pool_reasons)."""
+    """Meals whose slot has no candidate at all are left out (reported by _pool_reasons)."""
     return tuple((name, slot) for name, slot in layout if pool.by_slot.get(slot))
 
 
@@ -364,7 +306,7 @@ def plan_day(foods: Sequence[Food], request: PlanRequest) -> DayPlan:
         per_role=request.per_role,
     )
     reasons = _pool_reasons(pool, request.food_filter, layout)
-    usable_layout = _drop_unsatisfiable_rules(pool, layout)
+    usable_layout = _meals_with_candidates(pool, layout)
     variables = _variables(pool, usable_layout)
     relaxed = False
     solution = (
