@@ -158,6 +158,12 @@ DESCRIPTION_RULES: tuple[DescriptionRule, ...] = (
         why="desserts and sweets are discretionary: a plan does not prescribe them",
     ),
     DescriptionRule(
+        _rx(r"\b(sauce|gravy|dip|spread|lemon juice|lime juice|vinegar|pickles?|relish)\b"),
+        frozenset(GROUP_PROFILES) - {"Fats and Oils"},
+        exclude=True,
+        why="sauces, dips, sour juices and pickles are condiments, not meal items",
+    ),
+    DescriptionRule(
         _rx(
             r"^(?!(bread|rolls|bagels|english muffins|muffins|tortillas|pita|crackers|"
             r"rice cakes|pancakes|waffles|french toast|biscuits)\b)"

@@ -55,6 +55,8 @@ W_MEAL_SPLIT = 0.3
 MEAL_SPLIT_BAND = 0.4
 W_FIBER = 0.3
 W_SODIUM = 0.3
+W_LIMITS = 0.3  # saturated fat and sugars above 10 % of energy
+LIMIT_SHARE_OF_ENERGY = 0.10  # DGA 2020–2025: saturated fat and added sugars < 10 % of energy
 
 # Solver effort. The LP relaxation can always hit the targets exactly, so the dual bound stays
 # ≈ 0 and a gap never closes: instead we stop after the 2nd improving integer solution (or the
@@ -129,7 +131,7 @@ def _solve(
 ) -> _Solution | None:
     nv = len(variables)
     # Column layout: x (nv), y (nv), day slacks p/n (8), meal slacks p/n (2 per meal),
-    # fibre shortfall (1), sodium excess (1).
+    # fibre shortfall, sodium excess, saturated-fat excess, sugars excess (1 each).
     ix = list(range(nv))
     iy = [nv + j for j in range(nv)]
     day_p = {k: 2 * nv + 2 * i for i, k in enumerate(MACROS)}
@@ -139,7 +141,9 @@ def _solve(
     meal_n = [base + 2 * m + 1 for m in range(len(layout))]
     i_fiber = base + 2 * len(layout)
     i_sodium = i_fiber + 1
-    n = i_sodium + 1
+    i_sat_fat = i_sodium + 1
+    i_sugars = i_sat_fat + 1
+    n = i_sugars + 1
 
     model = _Model(n)
     # Linking: min·y ≤ x ≤ max·y.
@@ -194,6 +198,14 @@ def _solve(
     coefs = {ix[j]: per_unit(v, "sodium_mg") for j, v in enumerate(variables)}
     coefs[i_sodium] = -1.0
     model.add(coefs, -np.inf, SODIUM_LIMIT_MG)
+    # Saturated fat and sugars < 10 % of target energy (DGA 2020–2025), soft.
+    for column, nutrient, kcal_per_g in (
+        (i_sat_fat, "sat_fat_g", 9.0),
+        (i_sugars, "sugars_g", 4.0),
+    ):
+        coefs = {ix[j]: per_unit(v, nutrient) for j, v in enumerate(variables)}
+        coefs[column] = -1.0
+        model.add(coefs, -np.inf, LIMIT_SHARE_OF_ENERGY * targets.kcal / kcal_per_g)
 
     cost = np.zeros(n)
     lower = np.zeros(n)
@@ -215,6 +227,8 @@ def _solve(
             upper[meal_p[m]] = upper[meal_n[m]] = MEAL_SPLIT_BAND * share
     cost[i_fiber] = W_FIBER / max(fiber_target, 1.0)
     cost[i_sodium] = W_SODIUM / SODIUM_LIMIT_MG
+    cost[i_sat_fat] = W_LIMITS / (LIMIT_SHARE_OF_ENERGY * targets.kcal / 9.0)
+    cost[i_sugars] = W_LIMITS / (LIMIT_SHARE_OF_ENERGY * targets.kcal / 4.0)
 
     integrality = np.zeros(n)
     integrality[: 2 * nv] = 1
