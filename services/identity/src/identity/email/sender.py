@@ -98,6 +98,9 @@ async def send_due(
                 "email send failed",
                 extra={"email_id": row.id, "attempts": row.attempts, "error": type(exc).__name__},
             )
+            if row.attempts >= settings.email_max_attempts:
+                # The row stays unsent with its last_error: alert on it, resend by hand if needed.
+                log.error("email given up", extra={"email_id": row.id, "attempts": row.attempts})
             async with sessionmaker() as session:
                 await repository.mark_failed(
                     session, email_id=row.id, error=repr(exc), retry_at=retry_at
