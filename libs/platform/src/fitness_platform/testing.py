@@ -285,7 +285,7 @@ async def redis_client(redis_url: str) -> AsyncIterator[Any]:
         yield client
     finally:
         await client.flushdb()
-        await client.aclose()  # type: ignore[attr-defined]  # stubs predate redis 5
+        await client.aclose()
 
 
 @pytest.fixture(scope="session")
