@@ -1,8 +1,8 @@
 """200 seeded random targets from the energy module: success rate of the hard bands.
 
 Reports the success rate and solve-time p50/p95 (printed; run with -s to see them). Timing is
-reported, never asserted. Runs on 2 processes; ~60–90 s on 2 cores, hence `slow` (it still
-runs in `make test`).
+reported, never asserted. ~95 s of CPU in total, run on 2 processes: ~50 s on an idle 2-core
+machine, minutes on a busy one — hence `slow` (it still runs in `make test`).
 """
 
 from __future__ import annotations
