@@ -15,7 +15,11 @@ from fitness_platform.health import Check, db_check, health_router, kafka_check,
 from fitness_platform.logging import configure_logging
 from fitness_platform.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from fitness_platform.observability import setup_metrics, setup_tracing
-from fitness_platform.problems import PROBLEM_RESPONSES, install_problem_handlers
+from fitness_platform.problems import (
+    PROBLEM_RESPONSES,
+    install_problem_handlers,
+    install_problem_openapi,
+)
 from fitness_platform.redis import create_redis
 from fitness_platform.settings import ServiceSettings
 
@@ -33,7 +37,9 @@ def unique_id(route: APIRoute) -> str:
 
 def default_ready_checks(app: FastAPI) -> dict[str, Check]:
     settings: ServiceSettings = app.state.settings
-    checks: dict[str, Check] = {"db": db_check(app.state.engine)}
+    checks: dict[str, Check] = {}
+    if getattr(app.state, "engine", None) is not None:
+        checks["db"] = db_check(app.state.engine)
     if getattr(app.state, "redis", None) is not None:
         checks["redis"] = redis_check(app.state.redis)
     if settings.kafka_bootstrap_servers:
@@ -53,12 +59,15 @@ def create_service_app(
     servers: list[dict[str, Any]] | None = None,
     configure_logs: bool = True,
     tracing: bool = True,
+    database: bool = True,
 ) -> FastAPI:
     """Build a service app.
 
     The lifespan puts ``settings``, ``engine``, ``sessionmaker`` and ``redis`` on ``app.state``
     (disposed on shutdown), then runs the service's own ``lifespan`` inside. ``ready_checks`` is
     a mapping or a function of the app called at startup; ``None`` means liveness only.
+    ``database=False`` (a process without a DB, e.g. the gateway): no engine is created,
+    ``app.state.engine``/``sessionmaker`` are None and the default ready checks skip the DB.
     """
     if configure_logs:
         configure_logging(settings.service_name, settings.log_level)
@@ -66,10 +75,17 @@ def create_service_app(
     @asynccontextmanager
     async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.engine = create_engine(settings)
-        app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        app.state.engine = create_engine(settings) if database else None
+        app.state.sessionmaker = (
+            create_sessionmaker(app.state.engine) if app.state.engine is not None else None
+        )
         app.state.redis = (
-            create_redis(settings.redis_url, max_connections=settings.redis_max_connections)
+            create_redis(
+                settings.redis_url,
+                max_connections=settings.redis_max_connections,
+                socket_timeout=settings.redis_timeout_s,
+                socket_connect_timeout=settings.redis_timeout_s,
+            )
             if settings.redis_url
             else None
         )
@@ -88,7 +104,8 @@ def create_service_app(
         finally:
             if app.state.redis is not None:
                 await app.state.redis.aclose()
-            await app.state.engine.dispose()
+            if app.state.engine is not None:
+                await app.state.engine.dispose()
 
     app = FastAPI(
         title=title,
@@ -101,6 +118,7 @@ def create_service_app(
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    install_problem_openapi(app)
     # Starlette runs the last-added middleware first: context wraps the body limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

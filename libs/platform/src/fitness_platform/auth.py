@@ -39,6 +39,8 @@ class Claims:
     roles: list[str]
     jti: str
     exp: int
+    # Refresh-token family id identity puts in access tokens (revoke a whole session by it).
+    sid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class CurrentUser:
     roles: tuple[str, ...] = field(default_factory=tuple)
     jti: str = ""
     exp: int = 0
+    sid: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -164,11 +167,15 @@ class TokenVerifier:
             roles = claims.get("roles", [])
             if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
                 raise ValueError("roles")
+            sid = claims.get("sid")
+            if sid is not None and not isinstance(sid, str):
+                raise ValueError("sid")
             return Claims(
                 sub=UUID(str(claims["sub"])),
                 roles=list(roles),
                 jti=str(claims["jti"]),
                 exp=int(claims["exp"]),
+                sid=sid,
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise _unauthorized("Token claims are malformed.") from exc
@@ -245,7 +252,9 @@ async def get_current_user(
         if denied:
             raise _unauthorized("Token has been revoked.")
     user_id_var.set(str(claims.sub))
-    return CurrentUser(id=claims.sub, roles=tuple(claims.roles), jti=claims.jti, exp=claims.exp)
+    return CurrentUser(
+        id=claims.sub, roles=tuple(claims.roles), jti=claims.jti, exp=claims.exp, sid=claims.sid
+    )
 
 
 CurrentUserDep = Annotated[CurrentUser, Depends(get_current_user)]

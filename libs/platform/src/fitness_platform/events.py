@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import orjson
+from aiokafka import ConsumerRebalanceListener
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
+from prometheus_client import Counter, Gauge
 
 from fitness_platform.cloudevents import (
     CONTENT_TYPE,
@@ -26,6 +29,7 @@ from fitness_platform.inbox import seen_before
 from fitness_platform.logging import correlation_id_var
 
 if TYPE_CHECKING:
+    from aiokafka import AIOKafkaConsumer, TopicPartition
     from faststream.kafka.message import KafkaMessage
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -34,8 +38,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTENT_TYPE",
+    "EVENTS_CONSUMED",
+    "EVENTS_DEAD_LETTERED",
+    "EVENTS_FAILED",
+    "KAFKA_CONSUMER_LAG",
     "SPECVERSION",
     "CloudEventMeta",
+    "ConsumerLagMonitor",
     "DeadLetters",
     "EventEnvelope",
     "EventHandler",
@@ -53,6 +62,27 @@ __all__ = [
 ]
 
 log = logging.getLogger("fitness_platform.events")
+
+# Consumer metrics (names/labels used by infra/prometheus/rules.yml and the Grafana "events"
+# dashboard). ``group`` is the consumer group, ``<service>.<consumer>``.
+EVENTS_CONSUMED = Counter(
+    "events_consumed",
+    "Events handled successfully (duplicates skipped by the inbox included)",
+    ["topic", "group", "type"],
+)
+EVENTS_FAILED = Counter(
+    "events_failed",
+    "Failed handling attempts (handler error or malformed message), retried or dead-lettered",
+    ["topic", "group"],
+)
+EVENTS_DEAD_LETTERED = Counter(
+    "events_dead_lettered", "Events moved to <topic>.dlq", ["topic", "group"]
+)
+KAFKA_CONSUMER_LAG = Gauge(
+    "kafka_consumer_lag",
+    "Messages between the group's committed offset and the partition's end",
+    ["topic", "partition", "group"],
+)
 
 # ---------------------------------------------------------------- broker
 
@@ -163,8 +193,10 @@ class DeadLetters:
         max_attempts: int = 5,
         backoff_s: float = 0.2,
         max_backoff_s: float = 5.0,
+        group: str = "",
     ) -> None:
         self.broker = broker
+        self.group = group  # label of events_dead_lettered_total
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
@@ -180,6 +212,7 @@ class DeadLetters:
         await self.broker.publish(
             raw.value or b"", topic=f"{raw.topic}.dlq", key=raw.key, headers=headers
         )
+        EVENTS_DEAD_LETTERED.labels(raw.topic, self.group).inc()
         log.error(
             "message sent to DLQ",
             extra={"topic": raw.topic, "offset": raw.offset, "error": error[:200]},
@@ -224,9 +257,16 @@ async def handle_event(
     With ``dead_letters`` failures are retried and finally dead-lettered; without, they re-raise.
     """
 
+    topic = str(getattr(message.raw_message, "topic", ""))
+
     async def attempt() -> None:
-        envelope = decode_event(message.headers, message.body)
-        await process_event(session_factory, consumer, envelope, handler)
+        try:
+            envelope = decode_event(message.headers, message.body)
+            await process_event(session_factory, consumer, envelope, handler)
+        except Exception:
+            EVENTS_FAILED.labels(topic, consumer).inc()
+            raise
+        EVENTS_CONSUMED.labels(topic, consumer, envelope.meta.type).inc()
 
     if dead_letters is None:
         await attempt()
@@ -257,9 +297,15 @@ def consume(
     """
     from faststream import Context
 
-    dead_letters = DeadLetters(broker, max_attempts=max_attempts or settings.consumer_max_attempts)
     group = f"{settings.service_name}.{consumer}"
-    subscriber = broker.subscriber(topic, decoder=_raw_body, **subscriber_kwargs(settings, group))
+    dead_letters = DeadLetters(
+        broker, max_attempts=max_attempts or settings.consumer_max_attempts, group=group
+    )
+    lag = ConsumerLagMonitor(group, interval_s=settings.consumer_lag_interval_s)
+    subscriber = broker.subscriber(
+        topic, decoder=_raw_body, listener=lag, **subscriber_kwargs(settings, group)
+    )
+    lag.subscriber = subscriber
 
     async def on_message(message: Any = Context("message")) -> None:
         await handle_event(session_factory, group, message, handler, dead_letters)
@@ -267,6 +313,62 @@ def consume(
     on_message.__name__ = f"on_{topic.replace('.', '_')}_{consumer.replace('-', '_')}"
     subscriber(on_message)
     return subscriber
+
+
+class ConsumerLagMonitor(ConsumerRebalanceListener):
+    """Keeps ``kafka_consumer_lag{topic,partition,group}`` up to date for one subscriber.
+
+    FastStream creates the ``AIOKafkaConsumer`` inside ``subscriber.start()`` (exposed as
+    ``subscriber.consumer``); as its rebalance listener we learn when partitions are assigned
+    and then run a loop as one of the subscriber's tasks (cancelled by ``subscriber.stop()``).
+    Lag = partition end (``highwater``, else ``end_offsets``) − the group's committed offset
+    (nothing committed yet: the beginning, as ``auto_offset_reset="earliest"`` starts there).
+    """
+
+    def __init__(self, group: str, *, interval_s: float = 15.0) -> None:
+        self.group = group
+        self.interval_s = interval_s
+        self.subscriber: Any = None
+        self._task_running = False
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        for tp in revoked:
+            with contextlib.suppress(KeyError):
+                KAFKA_CONSUMER_LAG.remove(tp.topic, str(tp.partition), self.group)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        if self._task_running or self.subscriber is None:
+            return
+        self._task_running = True
+        self.subscriber.add_task(self._run, restart_on_failure=False)
+
+    async def _run(self) -> None:
+        try:
+            while (consumer := self.subscriber.consumer) is not None:
+                try:
+                    await self.update(consumer)
+                except Exception as exc:  # a broker hiccup must not end the loop
+                    log.debug("consumer lag update failed", extra={"error": repr(exc)})
+                await asyncio.sleep(self.interval_s)
+        finally:
+            self._task_running = False
+
+    async def update(self, consumer: AIOKafkaConsumer) -> None:
+        partitions = sorted(consumer.assignment())
+        unknown = [tp for tp in partitions if consumer.highwater(tp) is None]
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(unknown) if unknown else {}
+        for tp in partitions:
+            end = consumer.highwater(tp)
+            if end is None:
+                end = ends.get(tp)
+            if end is None:
+                continue
+            committed = await consumer.committed(tp)
+            if committed is None:
+                committed = (await consumer.beginning_offsets([tp]))[tp]
+            KAFKA_CONSUMER_LAG.labels(tp.topic, str(tp.partition), self.group).set(
+                max(0, end - committed)
+            )
 
 
 def register_user_deletion_handler(

@@ -24,6 +24,33 @@ def setup_metrics(app: FastAPI) -> Instrumentator:
     return instrumentator
 
 
+def start_metrics_server(
+    settings: ServiceSettings, *, port: int | None = None, host: str | None = None
+) -> int | None:
+    """Serve the process's Prometheus registry at ``/metrics`` from a daemon thread.
+
+    For processes without an HTTP API (workers, consumers; ``run_relay`` uses it too). Port:
+    ``port``, else ``worker_metrics_port`` (``<NAME>_WORKER_METRICS_PORT``), else
+    ``relay_metrics_port``; None = no server. Address: ``host``, else ``metrics_host`` (default
+    127.0.0.1 in dev/test, 0.0.0.0 otherwise). Returns the bound port (0 picks a free one).
+    """
+    from prometheus_client import start_http_server
+
+    if port is None:
+        port = (
+            settings.worker_metrics_port
+            if settings.worker_metrics_port is not None
+            else settings.relay_metrics_port
+        )
+    if port is None:
+        return None
+    addr = host or settings.resolved_metrics_host
+    server, _thread = start_http_server(port, addr=addr)
+    bound = int(server.server_port)
+    log.info("metrics server started", extra={"metrics_addr": addr, "metrics_port": bound})
+    return bound
+
+
 def setup_tracing(app: FastAPI | None, settings: ServiceSettings) -> bool:
     """Install a tracer provider; export over OTLP/HTTP only when an endpoint is configured.
 

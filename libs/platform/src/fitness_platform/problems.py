@@ -319,3 +319,67 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """A subset of ``PROBLEM_RESPONSES`` for one route (e.g. ``problem_responses(404, 409)``)."""
     return {s: PROBLEM_RESPONSES[s] for s in statuses}
+
+
+_PROBLEM_REF = "#/components/schemas/Problem"
+
+
+def problem_only_content(schema: dict[str, Any]) -> dict[str, Any]:
+    """Drop the ``application/json`` twin FastAPI adds next to ``application/problem+json``.
+
+    FastAPI documents a ``responses=`` entry with ``model`` under the route's media type
+    (``application/json``) and merges our ``content`` beside it, so every problem response would
+    claim both types while the handlers only ever send problem+json. Only an ``application/json``
+    entry that is exactly the Problem ``$ref`` next to a problem+json entry is removed. Mutates
+    and returns ``schema`` (an OpenAPI document).
+    """
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content") if isinstance(response, dict) else None
+                if not content:
+                    continue
+                if str(status) == "422" and content == _FASTAPI_422:
+                    # FastAPI's automatic 422 for routes with parameters; ours is a problem.
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": _PROBLEM_REF}}}
+                    response["description"] = _DESCRIPTIONS[422]
+                    continue
+                if PROBLEM_MEDIA_TYPE not in content:
+                    continue
+                json_entry = content.get("application/json")
+                if json_entry == {"schema": {"$ref": _PROBLEM_REF}}:
+                    del content["application/json"]
+    schemas = schema.get("components", {}).get("schemas", {})
+    if "HTTPValidationError" in schemas and problem_ref_absent(schema, "HTTPValidationError"):
+        del schemas["HTTPValidationError"]
+        if "ValidationError" in schemas and problem_ref_absent(schema, "ValidationError"):
+            del schemas["ValidationError"]
+    return schema
+
+
+_FASTAPI_422 = {
+    "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
+}
+
+
+def problem_ref_absent(schema: dict[str, Any], name: str) -> bool:
+    """True when nothing in ``schema`` references ``#/components/schemas/<name>``."""
+    return f'"#/components/schemas/{name}"'.encode() not in orjson.dumps(schema)
+
+
+def install_problem_openapi(app: FastAPI) -> None:
+    """Make ``app.openapi()`` list only ``application/problem+json`` for problem responses.
+
+    ``create_service_app`` calls it; an app built by hand (the gateway) calls it once after
+    creating the ``FastAPI`` object.
+    """
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        return problem_only_content(original())
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
 
     redis_url: str | None = _DEV_REDIS_URL
     redis_max_connections: int = Field(default=32, ge=1)
+    # Socket connect/read timeout of Redis calls: a hung Redis fails a request fast instead of
+    # holding it (and a pool slot) until the client gives up.
+    redis_timeout_s: float = Field(default=0.5, gt=0)
 
     kafka_bootstrap_servers: str | None = None
     # tansu (the local broker) rejects idempotent producers; turn on against real Kafka.
@@ -52,26 +55,45 @@ class ServiceSettings(BaseSettings):
     outbox_retention_hours: float = Field(default=72, gt=0)
     consumer_max_attempts: int = Field(default=5, ge=1)
     relay_metrics_port: int | None = None
+    # Worker/consumer processes' ``/metrics`` (``start_metrics_server``); falls back to the
+    # relay's port when unset (a worker and a relay never share a pod/container).
+    worker_metrics_port: int | None = None
+    # Bind address of the relay's/worker's metrics server; None = 127.0.0.1 in dev/test,
+    # 0.0.0.0 otherwise. docker-compose runs dev but must be scraped: it sets 0.0.0.0.
+    metrics_host: str | None = None
+    consumer_lag_interval_s: float = Field(default=15.0, gt=0)
+
+    # What the production validator insists on; a subclass drops what it does not use, e.g.
+    # identity (verifies with its own keys) ``requires = frozenset({"database", "redis", "kafka"})``.
+    requires: ClassVar[frozenset[str]] = frozenset({"database", "redis", "kafka", "jwks"})
 
     @property
     def is_local(self) -> bool:
         return self.environment in ("dev", "test")
+
+    @property
+    def resolved_metrics_host(self) -> str:
+        if self.metrics_host:
+            return self.metrics_host
+        return "127.0.0.1" if self.is_local else "0.0.0.0"
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> ServiceSettings:
         if self.is_local:
             return self
         problems = []
-        if self.database_url == _DEV_DATABASE_URL:
-            problems.append("database_url is the local default")
-        if self.redis_url == _DEV_REDIS_URL:
+        requires = self.requires
+        if "database" in requires:
+            if self.database_url == _DEV_DATABASE_URL:
+                problems.append("database_url is the local default")
+            if self.db_schema == "public":
+                problems.append("db_schema must name the service's own schema")
+        if "redis" in requires and self.redis_url == _DEV_REDIS_URL:
             problems.append("redis_url is the local default")
-        if not (self.jwks_url or self.jwks_json):
+        if "jwks" in requires and not (self.jwks_url or self.jwks_json):
             problems.append("jwks_url or jwks_json must be set")
-        if not self.kafka_bootstrap_servers:
+        if "kafka" in requires and not self.kafka_bootstrap_servers:
             problems.append("kafka_bootstrap_servers must be set")
-        if self.db_schema == "public":
-            problems.append("db_schema must name the service's own schema")
         if problems:
             raise ValueError(
                 f"unsafe settings for environment={self.environment}: " + "; ".join(problems)

@@ -28,9 +28,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _metrics(port: int) -> str:
+def _metrics(port: int, host: str = "127.0.0.2") -> str:
+    # METRICS_HOST=127.0.0.2 below: serving there proves run_relay honours metrics_host.
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=1) as resp:
+        with urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=1) as resp:
             return resp.read().decode()
     except OSError:
         return ""
@@ -52,6 +53,7 @@ async def test_relay_process(
         "DB_SCHEMA": schema.schema,
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "RELAY_METRICS_PORT": str(port),
+        "METRICS_HOST": "127.0.0.2",
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", RELAY_MAIN, env=env, stdout=asyncio.subprocess.PIPE
@@ -73,6 +75,7 @@ async def test_relay_process(
         )
         assert 'outbox_published_total{service="relayproc"} 1.0' in text
         assert 'outbox_backlog{service="relayproc"}' in text
+        assert _metrics(port, host="127.0.0.1") == ""  # not bound there
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = await asyncio.wait_for(proc.communicate(), 15)

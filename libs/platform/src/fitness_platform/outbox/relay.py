@@ -27,6 +27,7 @@ from sqlalchemy import delete, func, select, update
 from fitness_platform.cloudevents import cloudevent_headers
 from fitness_platform.db import check_schema_name, create_engine, to_libpq_url
 from fitness_platform.logging import configure_logging
+from fitness_platform.observability import start_metrics_server
 from fitness_platform.outbox.tables import OUTBOX
 
 if TYPE_CHECKING:
@@ -332,9 +333,8 @@ def run_relay(settings: ServiceSettings, *, metrics_port: int | None = None) -> 
 
     async def main() -> None:
         if port:
-            from prometheus_client import start_http_server
-
-            start_http_server(port, addr="127.0.0.1" if settings.is_local else "0.0.0.0")
+            # Bound to settings.metrics_host (0.0.0.0 outside dev/test, or when set).
+            start_metrics_server(settings, port=port)
         engine = create_engine(settings)
         relay = OutboxRelay(engine, settings.db_schema, ProducerSettings.from_settings(settings))
         stop = asyncio.Event()

@@ -1,0 +1,121 @@
+"""Consumer metrics over a real broker: consumed/failed/dead-lettered counters and lag gauge."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from prometheus_client import REGISTRY
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from fitness_platform.events import EventEnvelope, cloudevent_headers, consume, make_broker
+from fitness_platform.settings import ServiceSettings
+from fitness_platform.testing import consume_n, wait_until
+
+TYPE = "platformtest.metric.happened.v1"
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    p = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await p.start()
+    yield p
+    await p.stop()
+
+
+async def publish(producer: AIOKafkaProducer, topic: str, body: bytes) -> None:
+    headers = cloudevent_headers(
+        event_type=TYPE, source="/test", event_id=uuid.uuid4(), time=datetime.now(UTC)
+    )
+    await producer.send_and_wait(topic, body, key=b"k", headers=headers)
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_counters_move(
+    settings: ServiceSettings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    producer: AIOKafkaProducer,
+    kafka_bootstrap: str,
+    unique_topic: str,
+) -> None:
+    done: list[str] = []
+
+    async def handler(session: AsyncSession, envelope: EventEnvelope) -> None:
+        if envelope.data["name"] == "poison":
+            raise RuntimeError("poison")
+        done.append(envelope.data["name"])
+
+    group = f"{settings.service_name}.metrics"
+    topic = {"topic": unique_topic, "group": group}
+    broker = make_broker(settings)
+    consume(
+        broker,
+        unique_topic,
+        settings=settings,
+        consumer="metrics",
+        session_factory=sessionmaker,
+        handler=handler,
+        max_attempts=2,
+    )
+    async with broker:
+        await broker.start()
+        await publish(producer, unique_topic, b'{"name": "a"}')
+        await publish(producer, unique_topic, b'{"name": "poison"}')
+        await publish(producer, unique_topic, b"not json")
+        await publish(producer, unique_topic, b'{"name": "b"}')
+        # Same key, one partition: once "b" is done, everything before it was handled.
+        await wait_until(lambda: done == ["a", "b"], timeout=30, message="handled")
+        await consume_n(kafka_bootstrap, f"{unique_topic}.dlq", 2, timeout=20)
+
+    assert sample("events_consumed_total", **topic, type=TYPE) == 2
+    # poison: 2 attempts; malformed: 1 (dead-lettered at once)
+    assert sample("events_failed_total", **topic) == 3
+    assert sample("events_dead_lettered_total", **topic) == 2
+
+
+async def test_lag_gauge_follows_the_backlog(
+    settings: ServiceSettings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    producer: AIOKafkaProducer,
+    unique_topic: str,
+) -> None:
+    release = asyncio.Event()
+    handled: list[str] = []
+
+    async def handler(session: AsyncSession, envelope: EventEnvelope) -> None:
+        await release.wait()  # the consumer is stuck: the backlog grows
+        handled.append(envelope.data["name"])
+
+    fast = settings.model_copy(update={"consumer_lag_interval_s": 0.1})
+    group = f"{settings.service_name}.lag"
+    broker = make_broker(fast)
+    consume(
+        broker,
+        unique_topic,
+        settings=fast,
+        consumer="lag",
+        session_factory=sessionmaker,
+        handler=handler,
+    )
+
+    def lag() -> float | None:
+        return REGISTRY.get_sample_value(
+            "kafka_consumer_lag", {"topic": unique_topic, "partition": "0", "group": group}
+        )
+
+    async with broker:
+        await broker.start()
+        for i in range(5):
+            await publish(producer, unique_topic, f'{{"name": "{i}"}}'.encode())
+        # Nothing committed yet: all five are behind.
+        await wait_until(lambda: lag() == 5, timeout=30, message="lag 5")
+        release.set()
+        await wait_until(lambda: len(handled) == 5, timeout=30, message="handled")
+        await wait_until(lambda: lag() == 0, timeout=30, message="lag back to 0")
