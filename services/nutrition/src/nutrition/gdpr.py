@@ -14,12 +14,6 @@ from nutrition.db import Base, import_models
 log = logging.getLogger(__name__)
 
 
-def user_tables() -> list[str]:
-    """Tables with a ``user_id`` column, from the metadata: a new table is covered by default."""
-    import_models()
-    return sorted(t.name for t in Base.metadata.sorted_tables if "user_id" in t.c)
-
-
 async def erase_user(session: AsyncSession, user_id: UUID) -> None:
     """Runs in the caller's transaction (the platform's deletion consumer, with its inbox mark)."""
     import_models()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nutrition.audit.models import AdminAudit
@@ -32,8 +31,3 @@ async def record(
         )
     )
     await session.flush()
-
-
-async def latest(session: AsyncSession, *, target: str) -> list[AdminAudit]:
-    stmt = select(AdminAudit).where(AdminAudit.target == target).order_by(AdminAudit.id)
-    return list((await session.execute(stmt)).scalars())

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import SessionDep
 from fitness_platform.pagination import Page, PageDep
-from fitness_platform.problems import Conflict, NotFound, problem_responses
+from fitness_platform.problems import Conflict, NotFound, ProblemError, problem_responses
 from nutrition.calculations import service
 from nutrition.calculations.schemas import (
     CalculationInput,
@@ -94,8 +94,6 @@ async def history(
 ) -> Page[SavedCalculation]:
     """Saved calculations, newest first."""
     if start is not None and end is not None and start > end:
-        from fitness_platform.problems import ProblemError
-
         raise ProblemError(422, detail="`from` must not be after `to`.")
     return await service.history(
         session=session, user_id=user.id, start=start, end=end, params=page

@@ -38,8 +38,3 @@ async def upsert(session: AsyncSession, user_id: UUID, values: dict[str, Any]) -
 async def timezone_of(session: AsyncSession, user_id: UUID) -> str | None:
     stmt = select(UserProfile.timezone).where(UserProfile.user_id == user_id)
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def all_user_ids(session: AsyncSession) -> list[tuple[UUID, str]]:
-    rows = await session.execute(select(UserProfile.user_id, UserProfile.timezone))
-    return [(r[0], r[1]) for r in rows]
