@@ -261,7 +261,7 @@ def scenarios(base: str) -> dict[str, Request]:
         body = {
             "date": datetime.now(UTC).date().isoformat(),
             "mealSlot": "lunch",
-            "foodId": "05062",
+            "foodId": 5062,
             "grams": 150,
         }
         async with s.post(f"{base}/nutrition/diary", json=body, headers=c.auth()) as r:
@@ -269,7 +269,11 @@ def scenarios(base: str) -> dict[str, Request]:
             return r.status
 
     async def meal_suggestion(s: aiohttp.ClientSession, c: Client) -> int:
-        body = {"dailyCalories": 2200, "meals": 4, "seed": uuid.uuid4().int % 10_000}
+        body = {
+            "meals": 4,
+            "seed": uuid.uuid4().int % 10_000,
+            "targets": {"kcal": 2200, "proteinG": 140, "fatG": 70, "carbsG": 255},
+        }
         async with s.post(f"{base}/nutrition/meal-suggestion", json=body, headers=c.auth()) as r:
             await r.read()
             return r.status
