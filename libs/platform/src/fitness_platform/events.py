@@ -321,7 +321,7 @@ class ConsumerLagMonitor(ConsumerRebalanceListener):
     FastStream creates the ``AIOKafkaConsumer`` inside ``subscriber.start()`` (exposed as
     ``subscriber.consumer``); as its rebalance listener we learn when partitions are assigned
     and then run a loop as one of the subscriber's tasks (cancelled by ``subscriber.stop()``).
-    Lag = partition end (``highwater``, else ``end_offsets``) − the group's committed offset
+    Lag = partition end (``end_offsets``) − the group's committed offset
     (nothing committed yet: the beginning, as ``auto_offset_reset="earliest"`` starts there).
     """
 
@@ -355,12 +355,14 @@ class ConsumerLagMonitor(ConsumerRebalanceListener):
 
     async def update(self, consumer: AIOKafkaConsumer) -> None:
         partitions = sorted(consumer.assignment())
-        unknown = [tp for tp in partitions if consumer.highwater(tp) is None]
-        ends: dict[TopicPartition, int] = await consumer.end_offsets(unknown) if unknown else {}
+        if not partitions:
+            return
+        # Not ``highwater(tp)``: it only moves with fetches, and a consumer stuck on a message
+        # stops fetching that partition once its buffer is full, so the lag would freeze
+        # exactly when it matters. One ListOffsets request per interval is cheap.
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
         for tp in partitions:
-            end = consumer.highwater(tp)
-            if end is None:
-                end = ends.get(tp)
+            end = ends.get(tp)
             if end is None:
                 continue
             committed = await consumer.committed(tp)

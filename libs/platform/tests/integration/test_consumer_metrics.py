@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import socket
+import sys
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -14,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitness_platform.events import EventEnvelope, cloudevent_headers, consume, make_broker
 from fitness_platform.settings import ServiceSettings
-from fitness_platform.testing import consume_n, wait_until
+from fitness_platform.testing import FreshSchema, consume_n, wait_until
 
 TYPE = "platformtest.metric.happened.v1"
 
@@ -116,6 +121,94 @@ async def test_lag_gauge_follows_the_backlog(
             await publish(producer, unique_topic, f'{{"name": "{i}"}}'.encode())
         # Nothing committed yet: all five are behind.
         await wait_until(lambda: lag() == 5, timeout=30, message="lag 5")
+        # Still stuck: new messages must still show up in the lag.
+        for i in range(5, 8):
+            await publish(producer, unique_topic, f'{{"name": "{i}"}}'.encode())
+        await wait_until(lambda: lag() == 8, timeout=30, message="lag 8")
         release.set()
-        await wait_until(lambda: len(handled) == 5, timeout=30, message="handled")
+        await wait_until(lambda: len(handled) == 8, timeout=30, message="handled")
         await wait_until(lambda: lag() == 0, timeout=30, message="lag back to 0")
+
+
+WORKER_MAIN = """
+import asyncio, signal, sys
+from fitness_platform.db import create_engine, create_sessionmaker
+from fitness_platform.events import consume, make_broker
+from fitness_platform.observability import start_metrics_server
+from fitness_platform.settings import ServiceSettings
+
+async def handler(session, envelope):
+    pass
+
+async def main():
+    settings = ServiceSettings()
+    start_metrics_server(settings)
+    engine = create_engine(settings)
+    broker = make_broker(settings)
+    consume(broker, sys.argv[1], settings=settings, consumer="w",
+            session_factory=create_sessionmaker(engine), handler=handler)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with broker:
+        await broker.start()
+        await stop.wait()
+    await engine.dispose()
+
+asyncio.run(main())
+"""
+
+
+async def test_worker_process_serves_consumer_metrics(
+    schema: FreshSchema,
+    producer: AIOKafkaProducer,
+    kafka_bootstrap: str,
+    unique_topic: str,
+) -> None:
+    """A worker as the services run one: ``start_metrics_server`` + ``consume``, scraped."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    env = {
+        **os.environ,
+        "SERVICE_NAME": "workerproc",
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": schema.url,
+        "DB_SCHEMA": schema.schema,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "WORKER_METRICS_PORT": str(port),
+        "CONSUMER_LAG_INTERVAL_S": "0.2",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", WORKER_MAIN, unique_topic, env=env
+    )
+
+    def scrape() -> str:
+        try:
+            url = f"http://127.0.0.1:{port}/metrics"
+            with urllib.request.urlopen(url, timeout=1) as resp:
+                return str(resp.read().decode())
+        except OSError:
+            return ""
+
+    labels = f'group="workerproc.w",topic="{unique_topic}"'
+    try:
+        for _ in range(2):
+            await publish(producer, unique_topic, b'{"name": "x"}')
+        text = await wait_until(
+            lambda: (t := scrape()) and f'{labels},type="{TYPE}"}} 2.0' in t and t,
+            timeout=30,
+            message="events_consumed_total scraped",
+        )
+        assert "# TYPE kafka_consumer_lag gauge" in text
+        await wait_until(
+            lambda: (
+                f'kafka_consumer_lag{{group="workerproc.w",partition="0",topic="{unique_topic}"}} 0.0'
+                in scrape()
+            ),
+            timeout=30,
+            message="lag scraped",
+        )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 15)
+    assert proc.returncode == 0
