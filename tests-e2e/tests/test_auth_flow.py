@@ -10,9 +10,9 @@ from aiokafka import AIOKafkaConsumer
 
 from e2e.accounts import Account, register_and_login
 from fitness_stack.endpoints import Endpoints
+from fitness_stack.pytest_plugin import FLEET_LOGIN_PER_ACCOUNT
 
 PROBLEM = "application/problem+json"
-E2E_LOGIN_PER_ACCOUNT = 3  # GATEWAY_RATE_LOGIN_PER_ACCOUNT in conftest.E2E_ENV
 
 
 async def test_register_login_me_refresh_logout(gw: httpx.AsyncClient) -> None:
@@ -65,7 +65,7 @@ async def test_login_rate_limit_per_account(gw: httpx.AsyncClient) -> None:
     # An address nobody registered: every attempt is a 401 until the per-account limit trips.
     email = f"nobody-{uuid.uuid4().hex[:10]}@example.com"
     statuses = []
-    for _ in range(E2E_LOGIN_PER_ACCOUNT + 2):
+    for _ in range(FLEET_LOGIN_PER_ACCOUNT + 2):
         r = await gw.post("/auth/login", json={"email": email, "password": "wrong-pass-1"})
         statuses.append(r.status_code)
         if r.status_code == 429:
@@ -73,7 +73,7 @@ async def test_login_rate_limit_per_account(gw: httpx.AsyncClient) -> None:
             assert "RateLimit-Limit" in r.headers
             assert r.headers["content-type"].startswith(PROBLEM)
             break
-    assert statuses == [401] * E2E_LOGIN_PER_ACCOUNT + [429]
+    assert statuses == [401] * FLEET_LOGIN_PER_ACCOUNT + [429]
 
 
 async def test_service_not_built_answers_503(gw: httpx.AsyncClient, account: Account) -> None:

@@ -170,9 +170,23 @@ def backing(request: pytest.FixtureRequest) -> Iterator[Backing]:
         handle.stop()
 
 
+# Settings the test fleet's processes run with (they inherit the environment). Every test
+# registers and logs in from 127.0.0.1, so the per-IP limits are raised; the per-account login
+# limit is low so the e2e 429 test is quick.
+FLEET_LOGIN_PER_ACCOUNT = 3
+FLEET_TEST_ENV = {
+    "GATEWAY_RATE_LOGIN_PER_ACCOUNT": f"{FLEET_LOGIN_PER_ACCOUNT}/60",
+    "GATEWAY_RATE_LOGIN_PER_IP": "1000/60",
+    "GATEWAY_RATE_REGISTER_PER_IP": "1000/60",
+    "GATEWAY_RATE_REGISTER_PER_ACCOUNT": "10/60",
+}
+
+
 @pytest.fixture(scope="session")
 def fleet(request: pytest.FixtureRequest) -> Iterator[Endpoints]:
     """The whole fleet (own backing services, migrations, services, gateway) for e2e tests."""
+    saved = {k: os.environ.get(k) for k in FLEET_TEST_ENV}
+    os.environ.update(FLEET_TEST_ENV)
     state_dir = repo_root() / ".local" / f"e2e-{os.getpid()}"
     only = os.environ.get("FITNESS_TEST_FLEET_SERVICES")
     stack = Stack(
@@ -190,3 +204,8 @@ def fleet(request: pytest.FixtureRequest) -> Iterator[Endpoints]:
     finally:
         stack.down()
         cleanup(state_dir, keep_logs=request.session.testsfailed > 0)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
