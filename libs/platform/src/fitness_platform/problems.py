@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import orjson
 from fastapi import FastAPI, Request
@@ -20,6 +22,9 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://problems.fitness.example/"
 
 log = logging.getLogger("fitness_platform.problems")
+
+# OpenAPI path-item keys that are operations (others: "parameters", "summary", ...).
+_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
 
 _SLUGS: dict[int, str] = {
     400: "bad-request",
@@ -258,8 +263,39 @@ async def _handle_validation(request: Request, exc: Exception) -> Response:
     )
 
 
+# Per app: (path regex, "GET, PUT") in OpenAPI document order, built on the first 405.
+_ALLOW_TABLES: WeakKeyDictionary[FastAPI, list[tuple[re.Pattern[str], str]]] = WeakKeyDictionary()
+
+
+def allowed_methods(app: Any, path: str) -> str | None:
+    """Every method the OpenAPI document declares for the path, for a 405's ``Allow``.
+
+    Starlette's own ``Allow`` lists only the first route matching the path (``Allow: GET`` for
+    ``/users/{id}``, which also has PUT and DELETE, each a separate route). Read from the
+    document rather than the route tree: FastAPI nests included routers in private classes.
+    Document order puts ``/users/me`` before ``/users/{user_id}``, so it wins for "me", as
+    in routing. None when no documented path matches (Starlette's header is kept).
+    """
+    if not isinstance(app, FastAPI):
+        return None
+    table = _ALLOW_TABLES.get(app)
+    if table is None:
+        table = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            methods = ", ".join(sorted(m.upper() for m in operations if m.upper() in _METHODS))
+            table.append((re.compile(f"^{pattern}$"), methods))
+        _ALLOW_TABLES[app] = table
+    return next((methods for rx, methods in table if methods and rx.match(path)), None)
+
+
 async def _handle_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    headers = exc.headers
+    app = request.scope.get("app")
+    allow = allowed_methods(app, request.url.path) if exc.status_code == 405 else None
+    if allow:
+        headers = {**(headers or {}), "Allow": allow}
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     # Starlette's default detail is the reason phrase; don't repeat it as detail.
     if detail == _title_for(exc.status_code):
@@ -268,7 +304,7 @@ async def _handle_http(request: Request, exc: Exception) -> Response:
         exc.status_code,
         detail=detail,
         instance=request.url.path,
-        headers=exc.headers,
+        headers=headers,
     )
 
 

@@ -40,6 +40,10 @@ def make_app(tokens: TokenFactory) -> FastAPI:
     async def create_profile(body: ProfileIn) -> dict[str, float]:
         return {"heightCm": body.height_cm}
 
+    @app.put("/things/{thing_id}")
+    async def put_thing(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
     @app.get("/things/{thing_id}")
     async def get_thing(thing_id: int) -> dict[str, int]:
         if thing_id == 409:
@@ -101,6 +105,13 @@ async def test_405_keeps_allow_header(client: httpx.AsyncClient) -> None:
     resp = await client.delete("/profiles")
     assert_problem(resp, 405, "method-not-allowed", "/profiles")
     assert resp.headers["allow"] == "POST"
+
+
+async def test_405_allow_lists_every_route_of_the_path(client: httpx.AsyncClient) -> None:
+    # PUT and GET are separate routes; Starlette alone would answer ``Allow: PUT``.
+    resp = await client.delete("/things/1")
+    assert_problem(resp, 405, "method-not-allowed", "/things/1")
+    assert resp.headers["allow"] == "GET, PUT"
 
 
 async def test_422_lists_camel_case_paths(client: httpx.AsyncClient) -> None:

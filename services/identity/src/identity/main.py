@@ -13,7 +13,6 @@ from identity.auth.router import router as auth_router
 from identity.keys import load_keyring
 from identity.passwords import Argon2Params, PasswordHashing
 from identity.settings import IdentitySettings, get_settings
-from identity.users.allow_header import allow_every_method_of_the_path
 from identity.users.router import router as users_router
 
 
@@ -25,7 +24,6 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         description="Accounts, credentials and tokens of the fitness backend.",
         routers=[auth_router, users_router, jwks_router, admin_router, metrics_router],
     )
-    allow_every_method_of_the_path(app)
     # Loaded now, not lazily: a bad key or an unwritable key folder fails the start.
     keyring = load_keyring(settings)
     app.state.keyring = keyring

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
-import re
-
-from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi import FastAPI
 
 from fitness_platform.app import create_service_app
 from nutrition.achievements.router import router as achievements_router
@@ -20,30 +16,6 @@ from nutrition.settings import NutritionSettings, get_settings
 
 DESCRIPTION = """Energy and macro targets, the food catalogue, food diary, meal suggestions,
 personal plans and achievements. All routes need a bearer access token issued by identity."""
-
-
-def _allow_every_method_of_the_path(app: FastAPI) -> None:
-    """Starlette's 405 names only the first route matching the path (e.g. ``Allow: GET`` where
-    GET and POST exist); answer with every method the OpenAPI document declares for it."""
-    original = app.exception_handlers[StarletteHTTPException]
-    table: list[tuple[re.Pattern[str], str]] = []
-
-    def allowed(path: str) -> str | None:
-        if not table:
-            for template, operations in app.openapi()["paths"].items():
-                pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
-                methods = ", ".join(sorted(m.upper() for m in operations))
-                table.append((re.compile(f"^{pattern}$"), methods))
-        return next((methods for rx, methods in table if rx.match(path)), None)
-
-    async def handler(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        if exc.status_code == 405 and (methods := allowed(request.url.path)):
-            exc = StarletteHTTPException(405, headers={"Allow": methods})
-        result = original(request, exc)
-        return await result if inspect.isawaitable(result) else result
-
-    app.add_exception_handler(StarletteHTTPException, handler)
 
 
 def create_app(settings: NutritionSettings | None = None) -> FastAPI:
@@ -62,5 +34,4 @@ def create_app(settings: NutritionSettings | None = None) -> FastAPI:
             meal_templates_router,
         ],
     )
-    _allow_every_method_of_the_path(app)
     return app
