@@ -131,30 +131,19 @@ async def test_lag_gauge_follows_the_backlog(
 
 
 WORKER_MAIN = """
-import asyncio, signal, sys
-from fitness_platform.db import create_engine, create_sessionmaker
-from fitness_platform.events import consume, make_broker
-from fitness_platform.observability import start_metrics_server
+import sys
+from fitness_platform.events import consume
 from fitness_platform.settings import ServiceSettings
+from fitness_platform.worker import run_worker
 
 async def handler(session, envelope):
     pass
 
-async def main():
-    settings = ServiceSettings()
-    start_metrics_server(settings)
-    engine = create_engine(settings)
-    broker = make_broker(settings)
-    consume(broker, sys.argv[1], settings=settings, consumer="w",
-            session_factory=create_sessionmaker(engine), handler=handler)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    async with broker:
-        await broker.start()
-        await stop.wait()
-    await engine.dispose()
+def build(ctx):
+    consume(ctx.broker, sys.argv[1], settings=ctx.settings, consumer="w",
+            session_factory=ctx.sessionmaker, handler=handler)
 
-asyncio.run(main())
+run_worker(ServiceSettings(), build=build)
 """
 
 
@@ -164,7 +153,7 @@ async def test_worker_process_serves_consumer_metrics(
     kafka_bootstrap: str,
     unique_topic: str,
 ) -> None:
-    """A worker as the services run one: ``start_metrics_server`` + ``consume``, scraped."""
+    """A worker as the services run one (``run_worker`` + ``consume``): metrics scraped."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])

@@ -10,13 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from fitness_platform.db import create_engine, create_sessionmaker
-from fitness_platform.logging import configure_logging
+from fitness_platform.worker import Job, WorkerContext, run_worker, serve_worker
 from identity.deletion.service import purge_expired
 from identity.email.sender import Transport, send_due
 from identity.settings import IdentitySettings, get_settings
@@ -67,36 +65,33 @@ async def purge_loop(
         await _wait(stop, settings.purge_interval_s)
 
 
+def jobs(*, transport: Transport | None = None) -> list[Job]:
+    async def email(ctx: WorkerContext) -> None:
+        await email_loop(ctx.sessionmaker, _settings(ctx), ctx.stop, transport=transport)
+
+    async def purge(ctx: WorkerContext) -> None:
+        await purge_loop(ctx.sessionmaker, _settings(ctx), ctx.stop)
+
+    return [email, purge]
+
+
+def _settings(ctx: WorkerContext) -> IdentitySettings:
+    assert isinstance(ctx.settings, IdentitySettings)
+    return ctx.settings
+
+
 async def run(
     settings: IdentitySettings,
     stop: asyncio.Event,
     *,
     transport: Transport | None = None,
 ) -> None:
-    engine = create_engine(settings)
-    sessionmaker = create_sessionmaker(engine)
-    try:
-        async with asyncio.TaskGroup() as group:
-            group.create_task(email_loop(sessionmaker, settings, stop, transport=transport))
-            group.create_task(purge_loop(sessionmaker, settings, stop))
-    finally:
-        await engine.dispose()
-
-
-async def _main(settings: IdentitySettings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    log.info("identity worker started")
-    await run(settings, stop)
-    log.info("identity worker stopped")
+    """The worker in-process (tests); ``main`` is the same with signals, logs and metrics."""
+    await serve_worker(settings, stop, jobs=jobs(transport=transport))
 
 
 def main() -> None:
-    settings = get_settings()
-    configure_logging(settings.service_name, settings.log_level)
-    asyncio.run(_main(settings))
+    run_worker(get_settings(), name="worker", jobs=jobs())
 
 
 if __name__ == "__main__":

@@ -6,57 +6,29 @@ achievements check for every user on a timer.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import signal
-
-from fitness_platform.db import create_engine, create_sessionmaker
-from fitness_platform.events import make_broker
-from fitness_platform.logging import configure_logging
+from fitness_platform.worker import Build, Job, WorkerContext, run_worker
 from nutrition import consumers
 from nutrition.achievements import jobs as achievement_jobs
 from nutrition.settings import NutritionSettings, get_settings
 
-log = logging.getLogger(__name__)
 
+def parts(settings: NutritionSettings) -> tuple[Build, list[Job]]:
+    def build(ctx: WorkerContext) -> None:
+        assert ctx.broker is not None
+        consumers.register(ctx.broker, settings=settings, session_factory=ctx.sessionmaker)
 
-async def run(settings: NutritionSettings, stop: asyncio.Event) -> None:
-    engine = create_engine(settings)
-    session_factory = create_sessionmaker(engine)
-    broker = make_broker(settings)
-    consumers.register(broker, settings=settings, session_factory=session_factory)
-    await broker.start()
-    job = asyncio.create_task(
-        achievement_jobs.run_periodically(
-            session_factory, interval_s=settings.achievements_check_interval_s, stop=stop
-        ),
-        name="weekly-achievements",
-    )
-    log.info("nutrition worker started")
-    try:
-        await stop.wait()
-    finally:
-        job.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await job
-        await broker.stop()
-        await engine.dispose()
-        log.info("nutrition worker stopped")
+    async def weekly_achievements(ctx: WorkerContext) -> None:
+        await achievement_jobs.run_periodically(
+            ctx.sessionmaker, interval_s=settings.achievements_check_interval_s, stop=ctx.stop
+        )
+
+    return build, [weekly_achievements]
 
 
 def main() -> None:
     settings = get_settings()
-    configure_logging(f"{settings.service_name}-worker", settings.log_level)
-
-    async def _main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await run(settings, stop)
-
-    asyncio.run(_main())
+    build, jobs = parts(settings)
+    run_worker(settings, name="worker", build=build, jobs=jobs)
 
 
 if __name__ == "__main__":
