@@ -239,15 +239,7 @@ def scenarios(base: str) -> dict[str, Request]:
             return r.status
 
     async def calculate(s: aiohttp.ClientSession, c: Client) -> int:
-        body = {
-            "gender": "male",
-            "age": 30,
-            "heightCm": 180,
-            "weightKg": 80,
-            "activityLevel": "moderate",
-            "goal": "lose",
-            "targetRateKgPerWeek": 0.5,
-        }
+        body = CALCULATION
         async with s.post(f"{base}/nutrition/calculate", json=body, headers=c.auth()) as r:
             await r.read()
             return r.status
@@ -289,6 +281,16 @@ def scenarios(base: str) -> dict[str, Request]:
         "POST /nutrition/meal-suggestion": meal_suggestion,
     }
 
+
+CALCULATION = {
+    "gender": "male",
+    "age": 30,
+    "heightCm": 180,
+    "weightKg": 80,
+    "activityLevel": "moderate",
+    "goal": "lose",
+    "targetRateKgPerWeek": 0.5,
+}
 
 # Scenario → (concurrency, seconds); login and the MILP are slow on purpose and measured apart.
 PLAN: dict[str, tuple[int, float]] = {
@@ -336,6 +338,13 @@ async def run(args: argparse.Namespace) -> list[Result]:
     pids = fleet_pids(Path(args.state_dir))
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         clients = await make_clients(session, args.setup_url.rstrip("/"), args.accounts)
+        if not args.only or any("nutrition" in o for o in args.only):
+            # GET /nutrition/me reads the latest saved targets: give every account one.
+            for c in clients:
+                async with session.post(
+                    f"{base}/nutrition/save", json=CALCULATION, headers=c.auth()
+                ) as r:
+                    await r.read()
         table = scenarios(base)
         for name, (conc, seconds) in PLAN.items():
             if args.only and not any(o in name for o in args.only):
