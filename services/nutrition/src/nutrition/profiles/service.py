@@ -74,6 +74,8 @@ def calculation_input(
     if missing:
         raise ProfileIncompleteError(missing)
     assert profile.birth_date is not None
+    assert profile.height_cm is not None  # checked above (REQUIRED_FIELDS)
+    assert profile.weight_kg is not None
     day = today or today_in(profile.timezone)
     goal = profile.goal or "maintain"
     try:
