@@ -207,7 +207,10 @@ async def safe(request: Request, session: aiohttp.ClientSession, client: Client)
 # --- scenarios -------------------------------------------------------------------------------
 
 
-def scenarios(base: str) -> dict[str, Request]:
+def scenarios(base: str, direct: str) -> dict[str, Request]:
+    """``direct`` (identity itself) serves login and refresh: through the gateway one load
+    generator on one IP would only measure the per-IP limits on those public routes."""
+
     async def users_me(s: aiohttp.ClientSession, c: Client) -> int:
         async with s.get(f"{base}/users/me", headers=c.auth()) as r:
             await r.read()
@@ -225,7 +228,7 @@ def scenarios(base: str) -> dict[str, Request]:
             return r.status
 
     async def refresh(s: aiohttp.ClientSession, c: Client) -> int:
-        async with s.post(f"{base}/auth/refresh", json={"refreshToken": c.refresh}) as r:
+        async with s.post(f"{direct}/auth/refresh", json={"refreshToken": c.refresh}) as r:
             data = await r.json(content_type=None)
             if r.status == 200:
                 c.access, c.refresh = data["accessToken"], data["refreshToken"]
@@ -233,7 +236,7 @@ def scenarios(base: str) -> dict[str, Request]:
 
     async def login(s: aiohttp.ClientSession, c: Client) -> int:
         async with s.post(
-            f"{base}/auth/login", json={"email": c.email, "password": c.password}
+            f"{direct}/auth/login", json={"email": c.email, "password": c.password}
         ) as r:
             await r.read()
             return r.status
@@ -273,8 +276,8 @@ def scenarios(base: str) -> dict[str, Request]:
     return {
         "GET /users/me": users_me,
         "PUT /users/{id}": put_profile,
-        "POST /auth/refresh": refresh,
-        "POST /auth/login": login,
+        "POST /auth/refresh (identity direct)": refresh,
+        "POST /auth/login (identity direct)": login,
         "POST /nutrition/calculate": calculate,
         "GET /nutrition/me": nutrition_me,
         "POST /nutrition/diary": diary_write,
@@ -296,8 +299,8 @@ CALCULATION = {
 PLAN: dict[str, tuple[int, float]] = {
     "GET /users/me": (16, 10),
     "PUT /users/{id}": (16, 8),
-    "POST /auth/refresh": (16, 8),
-    "POST /auth/login": (4, 6),
+    "POST /auth/refresh (identity direct)": (16, 8),
+    "POST /auth/login (identity direct)": (4, 6),
     "POST /nutrition/calculate": (16, 8),
     "GET /nutrition/me": (16, 8),
     "POST /nutrition/diary": (16, 8),
@@ -345,13 +348,16 @@ async def run(args: argparse.Namespace) -> list[Result]:
                     f"{base}/nutrition/save", json=CALCULATION, headers=c.auth()
                 ) as r:
                     await r.read()
-        table = scenarios(base)
+        table = scenarios(base, args.setup_url.rstrip("/"))
         for name, (conc, seconds) in PLAN.items():
             if args.only and not any(o in name for o in args.only):
                 continue
             seconds = seconds * args.scale
             meter = CpuMeter(pids)
-            if args.rate and name not in ("POST /auth/login", "POST /nutrition/meal-suggestion"):
+            if args.rate and name not in (
+                "POST /auth/login (identity direct)",
+                "POST /nutrition/meal-suggestion",
+            ):
                 dur, lat, st = await open_loop(session, clients, table[name], seconds, args.rate)
                 res = summarise(name, "open", conc, args.rate, dur, lat, st)
             else:
