@@ -28,7 +28,12 @@ from fitness_platform.auth import verifier_from_settings
 from fitness_platform.logging import configure_logging
 from fitness_platform.middleware import RequestContextMiddleware
 from fitness_platform.observability import setup_metrics, setup_tracing
-from fitness_platform.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_response
+from fitness_platform.problems import (
+    PROBLEM_RESPONSES,
+    install_problem_handlers,
+    install_problem_openapi,
+    problem_response,
+)
 from fitness_platform.redis import create_redis
 from gateway.auth import Authenticator
 from gateway.openapi import OpenAPIAggregator
@@ -135,6 +140,9 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
             settings.redis_url or "redis://127.0.0.1:6379/0",
             max_connections=settings.redis_max_connections,
             timeout=settings.redis_timeout_s,
+            # Bound every call too: a hung Redis must not hang requests (denylist, limits).
+            socket_timeout=settings.redis_timeout_s,
+            socket_connect_timeout=settings.redis_timeout_s,
         )
         runtime.session, runtime.redis = session, redis
         runtime.proxy = ProxyApp(
@@ -182,6 +190,7 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
         generate_unique_id_function=unique_id,
     )
     install_problem_handlers(api)
+    install_problem_openapi(api)
     api.add_middleware(RequestContextMiddleware)
 
     @api.get("/health/live", tags=["health"], response_model=LiveStatus)

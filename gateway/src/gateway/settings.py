@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -69,6 +69,8 @@ class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
 
     service_name: str = "gateway"
+    # No database or Kafka: only Redis and the JWKS (the validator below checks those).
+    requires: ClassVar[frozenset[str]] = frozenset({"redis", "jwks"})
 
     # JSON objects in the environment, e.g. GATEWAY_UPSTREAMS='{"identity": "http://127.0.0.1:8001"}'.
     upstreams: dict[str, str] = Field(default_factory=lambda: dict(_DEFAULT_UPSTREAMS))

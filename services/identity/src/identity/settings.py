@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -16,6 +16,8 @@ class IdentitySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore", frozen=True)
 
     service_name: str = "identity"
+    # No "jwks": identity verifies tokens with its own keys, it never fetches a JWKS.
+    requires: ClassVar[frozenset[str]] = frozenset({"database", "redis", "kafka"})
 
     # Signing keys, PEM (PKCS#8 Ed25519) or private JWK JSON strings: the first signs, all are
     # published in the JWKS (rotation = prepend a new key, drop the old one after 15 min).

@@ -66,3 +66,17 @@ def test_prod_without_signing_keys_is_refused() -> None:
             jwks_url="http://identity/.well-known/jwks.json",
             kafka_bootstrap_servers="kafka:9092",
         )
+
+
+def test_prod_needs_no_jwks_url() -> None:
+    # Identity verifies with its own keys: no JWKS setting is required.
+    settings = IdentitySettings(
+        environment="prod",
+        database_url="postgresql+psycopg://identity_svc:pw@db:5432/fitness",
+        db_schema="identity",
+        redis_url="redis://cache:6379/0",
+        kafka_bootstrap_servers="kafka:9092",
+        signing_keys=[generate_key().as_pem(private=True).decode()],
+    )
+    assert settings.jwks_url is None
+    assert settings.jwks_json is None

@@ -6,22 +6,17 @@ verifier its own public keys (``main.create_app``), so it needs no JWKS round tr
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
-import orjson
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from redis.asyncio import Redis
 
 from fitness_platform.auth import CurrentUserDep
 from identity.keys import KeyRing
 from identity.passwords import PasswordHashing
 from identity.settings import IdentitySettings
-
-_bearer = HTTPBearer(auto_error=False, description="Access token from POST /auth/login")
 
 
 def get_keyring(request: Request) -> KeyRing:
@@ -63,22 +58,13 @@ class CurrentSession:
     session_id: uuid.UUID | None
 
 
-def _session_id(token: str) -> uuid.UUID | None:
-    """``sid`` of a token the platform verifier has already accepted (payload read as is)."""
+async def current_session(user: CurrentUserDep) -> CurrentSession:
+    # The platform dependency verified signature, exp/iss/aud and the denylist (or raised 401);
+    # it also read ``sid`` (a malformed one is a 401 there).
     try:
-        payload = token.split(".")[1]
-        claims = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        return uuid.UUID(str(claims["sid"]))
-    except (IndexError, KeyError, ValueError, TypeError, orjson.JSONDecodeError):
-        return None
-
-
-async def current_session(
-    user: CurrentUserDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> CurrentSession:
-    # The platform dependency verified signature, exp/iss/aud and the denylist (or raised 401).
-    session_id = _session_id(credentials.credentials) if credentials is not None else None
+        session_id = uuid.UUID(user.sid) if user.sid is not None else None
+    except ValueError:
+        session_id = None
     return CurrentSession(
         user_id=user.id, roles=user.roles, jti=user.jti, exp=user.exp, session_id=session_id
     )
