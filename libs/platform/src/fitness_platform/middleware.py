@@ -6,8 +6,13 @@ import logging
 import re
 import time
 import uuid
+from contextvars import Token
 
 from fastapi import HTTPException
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fitness_platform.logging import correlation_id_var, user_id_var
@@ -16,6 +21,8 @@ from fitness_platform.problems import internal_error_response, problem_response
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:@+=/-]{1,128}$")
 _QUIET_PATHS = frozenset({"/metrics", "/health/live", "/health/ready"})
+
+_W3C = TraceContextTextMapPropagator()
 
 access_log = logging.getLogger("fitness_platform.access")
 error_log = logging.getLogger("fitness_platform.errors")
@@ -29,6 +36,28 @@ def _header(scope: Scope, name: bytes) -> str | None:
             except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte
                 return None
     return None
+
+
+def _attach_incoming_trace(scope: Scope) -> Token[Context] | None:
+    """Make the caller's W3C trace context current when no span is (tracing off).
+
+    Without OpenTelemetry's middleware (only installed when exporting) nothing else reads
+    ``traceparent``; attaching it gives log lines the caller's trace_id/span_id and lets
+    ``current_traceparent()`` carry the trace into outbox events, for one regex per request.
+    Returns the token to detach, or None.
+    """
+    if trace.get_current_span().get_span_context().is_valid:
+        return None  # a real server span (tracing on) is already current
+    traceparent = _header(scope, b"traceparent")
+    if not traceparent:
+        return None
+    carrier = {"traceparent": traceparent}
+    if tracestate := _header(scope, b"tracestate"):
+        carrier["tracestate"] = tracestate
+    ctx = _W3C.extract(carrier)
+    if not trace.get_current_span(ctx).get_span_context().is_valid:
+        return None  # malformed header: no trace ids rather than made-up ones
+    return otel_context.attach(ctx)
 
 
 def valid_request_id(value: str | None) -> str:
@@ -51,6 +80,7 @@ class RequestContextMiddleware:
         request_id = valid_request_id(_header(scope, b"x-request-id"))
         cid_token = correlation_id_var.set(request_id)
         uid_token = user_id_var.set(None)
+        trace_token = _attach_incoming_trace(scope)
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -89,6 +119,8 @@ class RequestContextMiddleware:
             )
             user_id_var.reset(uid_token)
             correlation_id_var.reset(cid_token)
+            if trace_token is not None:
+                otel_context.detach(trace_token)
 
 
 class BodySizeLimitMiddleware:

@@ -52,13 +52,21 @@ def start_metrics_server(
 
 
 def setup_tracing(app: FastAPI | None, settings: ServiceSettings) -> bool:
-    """Install a tracer provider; export over OTLP/HTTP only when an endpoint is configured.
+    """Export and instrument only when ``otel_exporter_otlp_endpoint`` is set; returns that.
 
-    Returns True when exporting. W3C ``traceparent`` propagation works either way.
+    Without an endpoint nothing is installed: no SDK tracer provider (FastAPI ≥ 0.165 records
+    its own request spans as soon as one is global) and no instrumentation, because spans
+    nobody exports would cost CPU on every request. Log correlation and propagation into
+    events still work: ``RequestContextMiddleware`` makes the incoming ``traceparent`` the
+    current context, and the no-op tracer keeps that context for any span started under it.
     """
+    if not settings.otel_exporter_otlp_endpoint:
+        return False
     from opentelemetry import trace
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     provider = TracerProvider(
         resource=Resource.create(
@@ -68,14 +76,8 @@ def setup_tracing(app: FastAPI | None, settings: ServiceSettings) -> bool:
             }
         )
     )
-    exporting = False
-    if settings.otel_exporter_otlp_endpoint:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-        from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-        endpoint = settings.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces"
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
-        exporting = True
+    endpoint = settings.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces"
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     # set_tracer_provider only takes effect once per process; later calls log a warning.
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         trace.set_tracer_provider(provider)
@@ -83,7 +85,7 @@ def setup_tracing(app: FastAPI | None, settings: ServiceSettings) -> bool:
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
         FastAPIInstrumentor.instrument_app(app, excluded_urls="/metrics,/health/live,/health/ready")
-    return exporting
+    return True
 
 
 def current_traceparent() -> str | None:
