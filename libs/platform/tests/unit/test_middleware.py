@@ -116,8 +116,15 @@ TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT_ID = "00f067aa0ba902b7"
 
 
+@pytest.fixture
+def no_tracing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tracing off, whatever an earlier test (an OTLP endpoint set) left as global provider:
+    FastAPI's own request spans only run under a configured provider."""
+    monkeypatch.setattr(trace, "get_tracer_provider", trace.ProxyTracerProvider)
+
+
 async def test_incoming_traceparent_is_the_context_without_tracing(
-    client: httpx.AsyncClient, log_stream: io.StringIO
+    no_tracing: None, client: httpx.AsyncClient, log_stream: io.StringIO
 ) -> None:
     resp = await client.get("/trace", headers={"traceparent": f"00-{TRACE_ID}-{PARENT_ID}-01"})
     body = resp.json()
@@ -131,7 +138,9 @@ async def test_incoming_traceparent_is_the_context_without_tracing(
     assert (await client.get("/trace")).json() == {"traceId": None, "traceparent": None}
 
 
-async def test_malformed_traceparent_is_ignored(client: httpx.AsyncClient) -> None:
+async def test_malformed_traceparent_is_ignored(
+    no_tracing: None, client: httpx.AsyncClient
+) -> None:
     for bad in ("00-" + "0" * 32 + f"-{PARENT_ID}-01", "garbage", f"00-{TRACE_ID}-zz-01"):
         resp = await client.get("/trace", headers={"traceparent": bad})
         assert resp.status_code == 200
