@@ -85,8 +85,24 @@ def _chart_services() -> dict[str, dict]:
     return merged
 
 
-def _dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs with line continuations joined and comments dropped."""
+DOCKERFILE = ROOT / "Dockerfile"
+
+
+def _build_args(service: str) -> dict[str, str]:
+    """The build args docker-compose.yml builds ``service``'s image with (SERVICE=<service>)."""
+    for svc in _compose()["services"].values():
+        args = (svc.get("build") or {}).get("args") or {}
+        if args.get("SERVICE") == service:
+            return {str(k): str(v) for k, v in args.items()}
+    raise AssertionError(f"docker-compose.yml builds no image with SERVICE={service}")
+
+
+def _dockerfile_instructions(
+    path: Path, build_args: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs with line continuations joined, comments dropped, and
+    each stage's ARGs (``build_args``, else their defaults) substituted outside CMD/HEALTHCHECK."""
+    build_args = build_args or {}
     joined: list[str] = []
     buf = ""
     for raw in path.read_text().splitlines():
@@ -98,7 +114,30 @@ def _dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
             continue
         joined.append(buf + line)
         buf = ""
-    return [(ins.split(None, 1)[0].upper(), ins.split(None, 1)[1]) for ins in joined]
+    out: list[tuple[str, str]] = []
+    scope: dict[str, str] = {}
+    for line in joined:
+        ins, args = line.split(None, 1)[0].upper(), line.split(None, 1)[1]
+        if ins == "FROM":
+            scope = {}
+        elif ins == "ARG" and out and any(i == "FROM" for i, _ in out):
+            name, _, default = args.partition("=")
+            if name in build_args:
+                scope[name] = build_args[name]
+            elif default:
+                scope[name] = _expand(default, scope)
+        elif ins not in ("CMD", "HEALTHCHECK"):
+            args = _expand(args, scope)
+        out.append((ins, args))
+    return out
+
+
+def _expand(text: str, values: dict[str, str]) -> str:
+    return re.sub(
+        r"\$\{(\w+)\}|\$(\w+)",
+        lambda m: values.get(m.group(1) or m.group(2), m.group(0)),
+        text,
+    )
 
 
 # ------------------------------------------------------------------ chart values vs repository
@@ -113,7 +152,9 @@ def test_chart_lists_the_deployable_members() -> None:
 @pytest.mark.parametrize("service", CHART_SERVICES)
 def test_chart_service_has_package_and_dockerfile(service: str) -> None:
     folder = _member_dir(service)
-    assert (folder / "Dockerfile").is_file(), f"{service}: no Dockerfile in {folder}"
+    assert DOCKERFILE.is_file(), "no root Dockerfile"
+    assert not (folder / "Dockerfile").exists(), f"{service}: a second Dockerfile in {folder}"
+    assert _build_args(service)["SERVICE"] == service
     assert (folder / "src" / service / "main.py").is_file(), f"{service}: no {service}/main.py"
 
 
@@ -221,13 +262,12 @@ def test_chart_shares_one_rules_file_with_compose() -> None:
 
 @pytest.mark.parametrize("service", CHART_SERVICES)
 def test_dockerfile_builds_one_package_from_the_workspace_root(service: str) -> None:
-    folder = _member_dir(service)
-    dockerfile = folder / "Dockerfile"
-    instructions = _dockerfile_instructions(dockerfile)
+    dockerfile = DOCKERFILE
+    instructions = _dockerfile_instructions(dockerfile, _build_args(service))
     dist = f"fitness-{service}"
 
     froms = [args for ins, args in instructions if ins == "FROM"]
-    args = {a.split("=", 1)[0]: a.split("=", 1)[1] for ins, a in instructions if ins == "ARG"}
+    args = {a.partition("=")[0]: a.partition("=")[2] for ins, a in instructions if ins == "ARG"}
     assert args.get("PYTHON_IMAGE", "").startswith("python:3.11-slim")
     assert len(froms) >= 3, "uv, builder and runtime stages expected"
 
@@ -245,17 +285,23 @@ def test_dockerfile_builds_one_package_from_the_workspace_root(service: str) -> 
 
     # The dependency layer sees the manifest, and the code layer the sources, of every
     # workspace member the package needs (an undeclared one would be missing in the image).
-    copied = " ".join(a for ins, a in instructions if ins == "COPY")
+    sources = {
+        src
+        for ins, a in instructions
+        if ins == "COPY" and not a.startswith("--from")
+        for src in shlex.split(a)[:-1]
+    }
     members = _workspace_members()
     for dep in _workspace_closure(dist):
         rel = members[dep].relative_to(ROOT).as_posix()
-        assert f"{rel}/pyproject.toml" in copied, f"{dockerfile}: {rel}/pyproject.toml not copied"
-        assert f"{rel}/src" in copied, f"{dockerfile}: {rel}/src not copied"
+        assert f"{rel}/pyproject.toml" in sources, f"{dockerfile}: {rel}/pyproject.toml not copied"
+        # Its src folder, or the whole member folder (the service itself: src + migrations).
+        assert {f"{rel}/src", rel} & sources, f"{dockerfile}: {rel}/src not copied"
 
 
 @pytest.mark.parametrize("service", CHART_SERVICES)
 def test_dockerfile_runtime_is_non_root_with_healthcheck_and_uvicorn(service: str) -> None:
-    instructions = _dockerfile_instructions(_member_dir(service) / "Dockerfile")
+    instructions = _dockerfile_instructions(DOCKERFILE, _build_args(service))
     users = [a for ins, a in instructions if ins == "USER"]
     assert users, "no USER instruction"
     uid = users[-1].split(":")[0]
@@ -267,8 +313,11 @@ def test_dockerfile_runtime_is_non_root_with_healthcheck_and_uvicorn(service: st
     assert "/health/live" in " ".join(a for ins, a in instructions if ins in ("ENV", "HEALTHCHECK"))
 
     cmd = json.loads([a for ins, a in instructions if ins == "CMD"][-1])
-    assert cmd[:3] == ["uvicorn", f"{service}.main:create_app", "--factory"]
-    flags = dict(zip(cmd[3::2], cmd[4::2], strict=False))
+    # One CMD for every service: the app comes from UVICORN_APP (uvicorn's APP argument).
+    assert cmd[:2] == ["uvicorn", "--factory"]
+    env = " ".join(a for ins, a in instructions if ins == "ENV")
+    assert f"UVICORN_APP={service}.main:create_app" in env
+    flags = dict(zip(cmd[2::2], cmd[3::2], strict=False))
     assert flags.get("--host") == "0.0.0.0"
     assert flags.get("--port") == "8000"
     assert flags.get("--loop") == "uvloop"

@@ -36,11 +36,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCKERFILES = {
-    "identity": ROOT / "services" / "identity" / "Dockerfile",
-    "nutrition": ROOT / "services" / "nutrition" / "Dockerfile",
-    "gateway": ROOT / "gateway" / "Dockerfile",
+# One root Dockerfile; each image is a set of build args (as in docker-compose.yml and CI).
+DOCKERFILE = ROOT / "Dockerfile"
+BUILD_ARGS = {
+    "identity": {"SERVICE": "identity", "ENV_PREFIX": "IDENTITY"},
+    "nutrition": {"SERVICE": "nutrition", "ENV_PREFIX": "NUTRITION"},
+    "gateway": {"SERVICE": "gateway", "ENV_PREFIX": "GATEWAY", "SERVICE_DIR": "gateway"},
 }
+DOCKERFILES = dict.fromkeys(BUILD_ARGS, DOCKERFILE)
 APP_UID = 10001
 # uv on PATH, else where infra/bootstrap.py installs it for `make test`.
 UV = shutil.which("uv") or next(
@@ -54,8 +57,21 @@ SYSTEM_PYTHON = next(
 pytestmark = pytest.mark.skipif(UV is None, reason="uv not found (run `make sync`)")
 
 
-def _instructions(dockerfile: Path) -> list[tuple[str, str, str]]:
-    """(stage, INSTRUCTION, arguments), continuation lines joined, comments dropped."""
+def _expand(text: str, values: dict[str, str]) -> str:
+    """Docker's ``$NAME``/``${NAME}`` substitution for the build args in scope (others kept)."""
+    return re.sub(
+        r"\$\{(\w+)\}|\$(\w+)",
+        lambda m: values.get(m.group(1) or m.group(2), m.group(0)),
+        text,
+    )
+
+
+def _instructions(
+    dockerfile: Path, build_args: dict[str, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(stage, INSTRUCTION, arguments), continuation lines joined, comments dropped, and the
+    stage's ARGs (given ``build_args``, else their defaults) substituted; CMD is left as is."""
+    build_args = build_args or {}
     lines: list[str] = []
     buf = ""
     for raw in dockerfile.read_text().splitlines():
@@ -69,12 +85,23 @@ def _instructions(dockerfile: Path) -> list[tuple[str, str, str]]:
         buf = ""
     out = []
     stage = ""
+    scope: dict[str, str] = {}
     for line in lines:
         ins, _, args = line.partition(" ")
         if ins.upper() == "FROM":
             match = re.search(r"\bAS\s+(\w+)\s*$", args, re.IGNORECASE)
             stage = match.group(1) if match else ""
+            scope = {}  # ARGs are per stage
             continue
+        if ins.upper() == "ARG":
+            name, _, default = args.strip().partition("=")
+            if name in build_args:
+                scope[name] = build_args[name]
+            elif default:
+                scope[name] = _expand(default, scope)
+            continue
+        if ins.upper() not in ("CMD", "HEALTHCHECK"):
+            args = _expand(args, scope)
         out.append((stage, ins.upper(), args.strip()))
     return out
 
@@ -107,7 +134,7 @@ def replay_builder(service: str, scratch: Path) -> Path:
     env.pop("VIRTUAL_ENV", None)
     workdir = scratch
     syncs = 0
-    for stage, ins, args in _instructions(DOCKERFILES[service]):
+    for stage, ins, args in _instructions(DOCKERFILES[service], BUILD_ARGS[service]):
         if stage != "builder":
             continue
         if ins == "ENV":
@@ -123,6 +150,16 @@ def replay_builder(service: str, scratch: Path) -> Path:
             _apply_copy(args, workdir)
         elif ins == "RUN":
             command = re.sub(r"--mount=\S+\s*", "", args).strip()
+            if command.startswith("rm -rf "):
+                # Prunes the member folder to what the runtime copies (relative paths only).
+                for rel in shlex.split(command)[2:]:
+                    assert not rel.startswith("/"), command
+                    target = workdir / rel
+                    if target.is_dir():
+                        shutil.rmtree(target)
+                    elif target.exists():
+                        target.unlink()
+                continue
             assert command.startswith("uv sync"), f"unexpected RUN in builder: {command}"
             argv = shlex.split(command)
             result = subprocess.run(
@@ -227,10 +264,15 @@ def _runtime_layout(
     app.mkdir(mode=0o755, exist_ok=True)
     env: dict[str, str] = {}
     cmd: list[str] = []
-    for stage, ins, args in _instructions(DOCKERFILES[service]):
+    for stage, ins, args in _instructions(DOCKERFILES[service], BUILD_ARGS[service]):
         if stage != "runtime":
             continue
-        if ins == "COPY" and not args.startswith("--from"):
+        if ins == "COPY" and args.startswith("--from=builder /src/"):
+            # Files the builder stage left in its /src (alembic.ini, migrations/).
+            src, dest = shlex.split(args.removeprefix("--from=builder "))
+            if (scratch / src.lstrip("/")).exists():
+                _copy(scratch / src.lstrip("/"), app / dest)
+        elif ins == "COPY" and not args.startswith("--from"):
             _apply_copy(args, app)
         elif ins == "ENV":
             env.update(_env_pairs(args))
