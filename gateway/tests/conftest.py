@@ -262,7 +262,7 @@ def knobs() -> Knobs:
 def redis_url() -> str:
     url = os.environ.get("FITNESS_TEST_REDIS_URL")
     if not url:
-        pytest.skip("FITNESS_TEST_REDIS_URL is not set (the root conftest starts Redis)")
+        pytest.fail("FITNESS_TEST_REDIS_URL is not set (the root conftest starts Redis)")
     return url
 
 

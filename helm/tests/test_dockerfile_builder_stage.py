@@ -222,7 +222,7 @@ def test_package_data_files_are_in_the_wheel(tmp_path: Path) -> None:
     data = ROOT / "services" / "nutrition" / "src" / "nutrition" / "data"
     csvs = sorted(p.name for p in data.glob("*.csv"))
     if not csvs:
-        pytest.skip("nutrition ships no data files")
+        pytest.fail("nutrition ships no data files (the SR28 tables belong in src/nutrition/data)")
     result = subprocess.run(
         [str(UV), "build", "--wheel", "--package", "fitness-nutrition", "-o", str(tmp_path)],
         cwd=ROOT,
@@ -307,7 +307,7 @@ def test_migrations_and_relay_run_from_the_image_layout_as_non_root(
 ) -> None:
     admin_url = os.environ.get("FITNESS_TEST_PG_ADMIN_URL")
     if not admin_url:
-        pytest.skip("FITNESS_TEST_PG_ADMIN_URL not set")
+        pytest.fail("FITNESS_TEST_PG_ADMIN_URL not set (the root conftest starts PostgreSQL)")
     import psycopg
 
     venv = _venv_for(service, scratch_root, built)
@@ -405,7 +405,7 @@ def test_api_serves_health_as_non_root_with_read_only_code(
 ) -> None:
     needed = ("FITNESS_TEST_PG_ADMIN_URL", "FITNESS_TEST_REDIS_URL", "FITNESS_TEST_KAFKA_BOOTSTRAP")
     if not all(os.environ.get(n) for n in needed):
-        pytest.skip("the test session's backing services are not exported")
+        pytest.fail("the test session's backing services are not exported")
     venv = _venv_for(service, scratch_root, built)
     app, env, cmd = _runtime_layout(service, venv, scratch_root / service)
     prefix = service.upper()

@@ -22,7 +22,7 @@ SCHEMAS = ("identity", "nutrition", "training", "progress", "goals", "media")
 def admin() -> Iterator[psycopg.Connection]:
     url = os.environ.get("FITNESS_TEST_PG_ADMIN_URL")
     if not url:
-        pytest.skip("FITNESS_TEST_PG_ADMIN_URL not set (the root conftest starts PostgreSQL)")
+        pytest.fail("FITNESS_TEST_PG_ADMIN_URL not set (the root conftest starts PostgreSQL)")
     with psycopg.connect(url) as conn:
         try:
             yield conn
