@@ -8,6 +8,8 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
+from fitness_platform.calendar import age_on
+
 # DESIGN §3 bounds. 13 is the usual minimum age for an online account without parental consent
 # (COPPA in the US; GDPR Art. 8 lets member states go down to 13).
 MIN_AGE = 13
@@ -21,12 +23,6 @@ MAX_WEIGHT_KG = 400.0
 MAX_TARGET_RATE_KG_PER_WEEK = 1.5
 
 PROFILE_VISIBILITIES = ("public", "private")
-
-
-def age_on(birth_date: date, today: date) -> int:
-    """Whole years between ``birth_date`` and ``today`` (a 29 Feb birthday counts on 1 Mar)."""
-    had_birthday = (today.month, today.day) >= (birth_date.month, birth_date.day)
-    return today.year - birth_date.year - (0 if had_birthday else 1)
 
 
 def age_problem(birth_date: date, today: date) -> str | None:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_contracts.identity import ProfileSnapshot
+from fitness_platform.calendar import age_on
 from nutrition.calculations.schemas import CalculationInput
 from nutrition.profiles import repository
 from nutrition.profiles.models import UserProfile
@@ -55,11 +56,6 @@ def zone(name: str | None) -> ZoneInfo:
 
 def today_in(tz_name: str | None, *, now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(zone(tz_name)).date()
-
-
-def age_on(birth_date: date, day: date) -> int:
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - int(before_birthday)
 
 
 def calculation_input(
