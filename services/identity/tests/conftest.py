@@ -135,3 +135,25 @@ async def engine(settings: IdentitySettings) -> AsyncIterator[AsyncEngine]:
     eng = create_engine_for(settings.database_url, settings.db_schema, pool_size=2)
     yield eng
     await eng.dispose()
+
+
+def _process_env(settings: IdentitySettings, **extra: str) -> dict[str, str]:
+    """Environment for an identity process (relay, worker, consumer) started by a test."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "IDENTITY_ENVIRONMENT": "test",
+            "IDENTITY_DATABASE_URL": settings.database_url,
+            "IDENTITY_DB_SCHEMA": settings.db_schema,
+            "IDENTITY_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
+            "IDENTITY_REDIS_URL": settings.redis_url or "",
+            "IDENTITY_LOG_LEVEL": "WARNING",
+            **extra,
+        }
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def process_env() -> Callable[..., dict[str, str]]:
+    return _process_env

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -151,7 +152,10 @@ async def test_a_future_event_time_counts_for_today(
 
 
 async def test_the_consumer_process_records_activity_from_the_real_broker(
-    client: httpx.AsyncClient, engine: AsyncEngine, settings: IdentitySettings
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    settings: IdentitySettings,
+    process_env: Callable[..., dict[str, str]],
 ) -> None:
     bootstrap = os.environ["FITNESS_TEST_KAFKA_BOOTSTRAP"]
     await _ensure_topics(bootstrap)
@@ -189,7 +193,13 @@ async def test_the_consumer_process_records_activity_from_the_real_broker(
 
     # The real process entry, as the launcher runs it.
     proc = subprocess.Popen(  # noqa: ASYNC220 - starting a child does not block
-        [sys.executable, "-m", "identity.consumer"], env=_consumer_env(settings)
+        [sys.executable, "-m", "identity.consumer"],
+        env=process_env(
+            settings,
+            # A new group's first join waits about half the session timeout on tansu.
+            IDENTITY_KAFKA_SESSION_TIMEOUT_MS="2000",
+            IDENTITY_KAFKA_HEARTBEAT_INTERVAL_MS="300",
+        ),
     )
     try:
         days = await wait_until(
@@ -224,24 +234,6 @@ async def _ensure_topics(bootstrap: str) -> None:
                 await admin.create_topics([NewTopic(topic, 1, 1)])
     finally:
         await admin.close()
-
-
-def _consumer_env(settings: IdentitySettings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "IDENTITY_ENVIRONMENT": "test",
-            "IDENTITY_DATABASE_URL": settings.database_url,
-            "IDENTITY_DB_SCHEMA": settings.db_schema,
-            "IDENTITY_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
-            "IDENTITY_REDIS_URL": settings.redis_url or "",
-            "IDENTITY_LOG_LEVEL": "WARNING",
-            # A new group's first join waits about half the session timeout on tansu.
-            "IDENTITY_KAFKA_SESSION_TIMEOUT_MS": "2000",
-            "IDENTITY_KAFKA_HEARTBEAT_INTERVAL_MS": "300",
-        }
-    )
-    return env
 
 
 async def test_inbox_prune_forgets_only_old_activity_ids(

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -162,29 +163,14 @@ async def _ensure_topic(bootstrap: str) -> None:
         await admin.close()
 
 
-def _relay_env(settings: IdentitySettings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "IDENTITY_ENVIRONMENT": "test",
-            "IDENTITY_DATABASE_URL": settings.database_url,
-            "IDENTITY_DB_SCHEMA": settings.db_schema,
-            "IDENTITY_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
-            "IDENTITY_REDIS_URL": settings.redis_url or "",
-            "IDENTITY_OUTBOX_POLL_INTERVAL_S": "0.2",
-            "IDENTITY_LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
 @pytest.fixture
-async def relay(settings: IdentitySettings) -> Any:
+async def relay(settings: IdentitySettings, process_env: Callable[..., dict[str, str]]) -> Any:
     """``python -m identity.relay`` for the session schema, as the launcher runs it."""
     assert settings.kafka_bootstrap_servers
     await _ensure_topic(settings.kafka_bootstrap_servers)
     proc = subprocess.Popen(  # noqa: ASYNC220 - starting a child does not block
-        [sys.executable, "-m", "identity.relay"], env=_relay_env(settings)
+        [sys.executable, "-m", "identity.relay"],
+        env=process_env(settings, IDENTITY_OUTBOX_POLL_INTERVAL_S="0.2"),
     )
     yield proc
     proc.send_signal(signal.SIGTERM)

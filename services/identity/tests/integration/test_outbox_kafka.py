@@ -127,24 +127,10 @@ async def outage_app(
             yield c, settings
 
 
-def _relay_env(settings: IdentitySettings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "IDENTITY_ENVIRONMENT": "test",
-            "IDENTITY_DATABASE_URL": settings.database_url,
-            "IDENTITY_DB_SCHEMA": settings.db_schema,
-            "IDENTITY_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
-            "IDENTITY_REDIS_URL": settings.redis_url or "",
-            "IDENTITY_OUTBOX_POLL_INTERVAL_S": "0.2",
-            "IDENTITY_LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
 async def test_events_wait_in_outbox_while_kafka_is_down_then_arrive_in_order(
-    outage_app: tuple[httpx.AsyncClient, IdentitySettings], broker: Any
+    outage_app: tuple[httpx.AsyncClient, IdentitySettings],
+    broker: Any,
+    process_env: Callable[..., dict[str, str]],
 ) -> None:
     client, settings = outage_app
     broker.stop_kafka()
@@ -179,7 +165,8 @@ async def test_events_wait_in_outbox_while_kafka_is_down_then_arrive_in_order(
         await _ensure_topic(broker.bootstrap)
         # The real process entry, as the launcher runs it.
         relay = subprocess.Popen(  # noqa: ASYNC220 - starting a child does not block
-            [sys.executable, "-m", "identity.relay"], env=_relay_env(settings)
+            [sys.executable, "-m", "identity.relay"],
+            env=process_env(settings, IDENTITY_OUTBOX_POLL_INTERVAL_S="0.2"),
         )
         try:
             received = await _consume_registered(broker.bootstrap, set(user_ids))
