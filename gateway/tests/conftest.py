@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from fitness_platform.testing import free_port
+
 # pytest's importlib mode names this file "gateway.tests.conftest" and, before running it,
 # imports the parent "gateway" from the member folder /work/main/gateway as a namespace package
 # — shadowing the real `gateway` package (gateway/src/gateway). Drop the stand-in here; the
@@ -48,12 +50,6 @@ LOGIN_PER_ACCOUNT = 3
 STREAM_CHUNKS = 40
 STREAM_CHUNK = b"x" * 8192
 STREAM_GATE = threading.Event()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:

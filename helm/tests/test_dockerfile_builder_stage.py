@@ -21,7 +21,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from fitness_platform.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # One root Dockerfile; each image is a set of build args (as in docker-compose.yml and CI).
@@ -246,12 +247,6 @@ runtime = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _sqlalchemy_url(libpq_url: str) -> str:
     return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", libpq_url)
 
@@ -370,7 +365,7 @@ def _relay_exports_outbox_metrics(
     """The relay Deployment/compose container: same image, `python -m <svc>.relay`, metrics on
     <PREFIX>_RELAY_METRICS_PORT with the names the dashboards and alerts use."""
     prefix = service.upper()
-    port = _free_port()
+    port = free_port()
     relay_env = {
         **env,
         f"{prefix}_ENVIRONMENT": "dev",
@@ -420,10 +415,10 @@ def test_api_serves_health_as_non_root_with_read_only_code(
             f"{prefix}_REDIS_URL": os.environ["FITNESS_TEST_REDIS_URL"],
             f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": os.environ["FITNESS_TEST_KAFKA_BOOTSTRAP"],
             # fetched lazily, on the first token: nothing needs to answer for /health/live
-            f"{prefix}_JWKS_URL": f"http://127.0.0.1:{_free_port()}/.well-known/jwks.json",
+            f"{prefix}_JWKS_URL": f"http://127.0.0.1:{free_port()}/.well-known/jwks.json",
         }
     )
-    port = _free_port()
+    port = free_port()
     # The image's CMD, but on loopback and a free port.
     assert cmd[cmd.index("--host") + 1] == "0.0.0.0"
     cmd[cmd.index("--host") + 1] = "127.0.0.1"

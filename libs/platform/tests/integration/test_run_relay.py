@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import urllib.request
 import uuid
@@ -13,19 +12,13 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitness_platform.outbox import add_event
-from fitness_platform.testing import FreshSchema, consume_n, record_json, wait_until
+from fitness_platform.testing import FreshSchema, consume_n, free_port, record_json, wait_until
 
 RELAY_MAIN = """
 from fitness_platform.outbox import run_relay
 from fitness_platform.settings import ServiceSettings
 run_relay(ServiceSettings())
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _metrics(port: int, host: str = "127.0.0.2") -> str:
@@ -44,7 +37,7 @@ async def test_relay_process(
 ) -> None:
     from fitness_contracts.identity import UserLoggedInV1
 
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SERVICE_NAME": "relayproc",

@@ -4,7 +4,6 @@ every response documented and matching its schema."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fitness_platform.testing import free_port
+
 pytestmark = pytest.mark.slow
 
 # positive_data_acceptance is off: some valid-looking requests are refused by rules OpenAPI cannot
@@ -21,15 +22,9 @@ pytestmark = pytest.mark.slow
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(nutrition_schema, redis_url, token_factory, tmp_path_factory) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "NUTRITION_ENVIRONMENT": "test",
