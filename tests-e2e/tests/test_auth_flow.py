@@ -138,3 +138,20 @@ async def test_registration_event_reaches_kafka(gw: httpx.AsyncClient, e2e: Endp
         assert payload["userId"] == acc.id
     finally:
         await consumer.stop()
+
+
+async def test_deleting_the_account_ends_every_session_at_the_gateway(
+    gw: httpx.AsyncClient,
+) -> None:
+    phone = await register_and_login(gw, name="Two Devices")
+    login = await gw.post("/auth/login", json={"email": phone.email, "password": phone.password})
+    assert login.status_code == 200, login.text
+    tablet = {"Authorization": f"Bearer {login.json()['accessToken']}"}
+    assert (await gw.get("/users/me", headers=tablet)).status_code == 200
+
+    assert (await gw.delete("/users/me", headers=phone.auth)).status_code == 204
+    # The other device's access token was issued before the deletion: refused at once, by the
+    # gateway's revocation check, not 15 minutes later when it expires.
+    refused = await gw.get("/users/me", headers=tablet)
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == "Token has been revoked."

@@ -6,7 +6,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fitness_platform.auth import DENYLIST_KEY, Claims, TokenVerifier
+from fitness_platform.auth import (
+    DENYLIST_KEY,
+    USER_REVOKED_KEY,
+    CachedTokenVerifier,
+    Verifier,
+)
 from fitness_platform.problems import ProblemError
 from gateway.routes import RouteTable
 
@@ -18,10 +23,15 @@ class Principal:
     user_id: str
     roles: tuple[str, ...]
     jti: str
+    issued_at: int = 0
 
     @property
     def denylist_key(self) -> str:
         return DENYLIST_KEY.format(jti=self.jti)
+
+    @property
+    def user_revoked_key(self) -> str:
+        return USER_REVOKED_KEY.format(user_id=self.user_id)
 
 
 class AuthError(Exception):
@@ -50,43 +60,21 @@ def bearer_token(authorization: bytes | None) -> str | None:
 
 
 class Authenticator:
-    """Verified tokens are remembered briefly: a mobile client sends the same access token for
-    its whole 15-minute life, and the signature check is the gateway's largest CPU cost per
-    request. The key is the whole token (signature included), expiry is re-checked on every
-    use, and an entry lives at most ``cache_ttl_s`` (so a key withdrawn from the JWKS stops
-    working within that time). Revocation is unaffected: the denylist is checked per request."""
+    """Route policy over the platform's verified-token cache (``CachedTokenVerifier``)."""
 
     def __init__(
         self,
-        verifier: TokenVerifier,
+        verifier: Verifier,
         table: RouteTable,
         *,
         cache_ttl_s: float = 60.0,
         cache_size: int = 10_000,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._verifier = verifier
+        self._verifier = CachedTokenVerifier(
+            verifier, ttl_s=cache_ttl_s, size=cache_size, clock=clock
+        )
         self._table = table
-        self._cache_ttl_s = cache_ttl_s
-        self._cache_size = cache_size
-        self._cache: dict[str, tuple[float, Claims]] = {}
-        self._clock = clock
-
-    async def _verify(self, token: str) -> Claims:
-        now = self._clock()
-        hit = self._cache.get(token)
-        if hit is not None:
-            until, claims = hit
-            if now < until:
-                return claims
-            del self._cache[token]
-        claims = await self._verifier.verify(token)
-        if self._cache_ttl_s > 0:
-            if len(self._cache) >= self._cache_size:
-                # Dicts keep insertion order: drop the oldest entry.
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[token] = (min(now + self._cache_ttl_s, claims.exp), claims)
-        return claims
 
     async def authenticate(
         self, method: str, path: str, authorization: bytes | None
@@ -101,11 +89,11 @@ class Authenticator:
         if token is None:
             raise AuthError(401, "A bearer access token is required.", "missing", _CHALLENGE)
         try:
-            claims = await self._verify(token)
+            claims = await self._verifier.verify(token)
         except ProblemError as exc:
             reason = "invalid" if exc.status == 401 else "jwks_unavailable"
             raise AuthError(exc.status, exc.detail or exc.title, reason, exc.headers) from exc
-        principal = Principal(str(claims.sub), tuple(claims.roles), claims.jti)
+        principal = Principal(str(claims.sub), tuple(claims.roles), claims.jti, claims.iat)
         if self._table.needs_admin(path) and ADMIN_ROLE not in principal.roles:
             raise AuthError(403, f"Role {ADMIN_ROLE!r} is required.", "forbidden", {})
         return principal

@@ -272,15 +272,14 @@ class ProxyApp:
             user_id=principal.user_id if principal else None,
             email=email,
         )
-        deny_key = principal.denylist_key if principal else None
         try:
-            decision = await self.limiter.check(limits, denylist_key=deny_key)
+            decision = await self.limiter.check(limits, token=principal)
         except (TimeoutError, RedisError, OSError) as exc:
             # Rate limiting fails open: a Redis outage must not take the API down with it.
             # The denylist fails closed unless configured otherwise (a revoked token must not pass).
             metrics.RATE_LIMIT_BACKEND_ERRORS.inc()
             log.warning("rate-limit backend unavailable", extra={"error": repr(exc)})
-            if deny_key is not None and not self.config.denylist_fail_open:
+            if principal is not None and not self.config.denylist_fail_open:
                 metrics.AUTH_FAILURES.labels("denylist_unavailable").inc()
                 raise _Refusal(503, "Token revocation status is unavailable.") from exc
             return ALLOW

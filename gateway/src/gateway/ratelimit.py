@@ -5,8 +5,9 @@ GCRA (generic cell rate algorithm) keeps one timestamp per key — the "theoreti
 then one request every S/N seconds. The script uses Redis' own clock (``TIME``) so gateway
 replicas with skewed clocks agree. Redis 6.2 compatible (no Redis 7 commands).
 
-The same script first checks the JWT denylist key so an authenticated request costs one round
-trip; a denylisted token consumes no quota.
+The same script first checks the JWT denylist key and the user's token-revocation mark
+(``fitness_platform.auth``), so an authenticated request costs one round trip; a revoked token
+consumes no quota.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from redis.asyncio import Redis
@@ -30,23 +31,30 @@ log = logging.getLogger("gateway.ratelimit")
 KEY_PREFIX = "rl:"
 _MAX_EMAIL = 320  # RFC 3696 errata: 64 + 1 + 255
 
-# KEYS[1] = denylist key or "" ; KEYS[2..] = limit keys.
-# ARGV = for each limit key: emission interval ms, period ms (= burst tolerance + interval).
+# KEYS[1] = denylist key or "" ; KEYS[2] = user revocation key or "" ; KEYS[3..] = limit keys.
+# ARGV[1] = the token's iat (refused when below the user's mark); then for each limit key:
+# emission interval ms, period ms (= burst tolerance + interval).
 # Returns {denied, allowed, limit_index (1-based, the tightest/rejecting key), remaining,
 #          reset_ms, retry_after_ms}.
 _GCRA_LUA = """
 if KEYS[1] ~= '' and redis.call('EXISTS', KEYS[1]) == 1 then
   return {1, 0, 0, 0, 0, 0}
 end
+if KEYS[2] ~= '' then
+  local mark = redis.call('GET', KEYS[2])
+  if mark and tonumber(ARGV[1]) < tonumber(mark) then
+    return {1, 0, 0, 0, 0, 0}
+  end
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n = #KEYS - 1
+local n = #KEYS - 2
 local tats = {}
 local best, best_remaining, best_reset = 0, -1, 0
 for i = 1, n do
-  local interval = tonumber(ARGV[2 * i - 1])
-  local period = tonumber(ARGV[2 * i])
-  local tat = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
+  local interval = tonumber(ARGV[2 * i])
+  local period = tonumber(ARGV[2 * i + 1])
+  local tat = tonumber(redis.call('GET', KEYS[i + 2]) or '0')
   if tat < now then tat = now end
   local new_tat = tat + interval
   local allow_at = new_tat - period
@@ -60,7 +68,7 @@ for i = 1, n do
   end
 end
 for i = 1, n do
-  redis.call('SET', KEYS[i + 1], string.format('%d', tats[i]), 'PX', math.max(1, tats[i] - now))
+  redis.call('SET', KEYS[i + 2], string.format('%d', tats[i]), 'PX', math.max(1, tats[i] - now))
 end
 return {0, 1, best, best_remaining, best_reset, 0}
 """
@@ -166,9 +174,20 @@ def rates_from_settings(settings: Any) -> dict[tuple[RateRule, str], Rate | None
     }
 
 
+class TokenRef(Protocol):
+    """What the revocation check needs of a verified token (``gateway.auth.Principal``)."""
+
+    @property
+    def denylist_key(self) -> str: ...
+    @property
+    def user_revoked_key(self) -> str: ...
+    @property
+    def issued_at(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
-    denied: bool  # the token's jti is on the denylist
+    denied: bool  # the token is revoked (jti denylisted, or issued before the user's mark)
     allowed: bool
     limit: Limit | None  # the tightest key (or the one that rejected)
     remaining: int
@@ -199,12 +218,13 @@ class RateLimiter:
         self._timeout_s = timeout_s
         self._sha = hashlib.sha1(_GCRA_LUA.encode()).hexdigest()  # noqa: S324 - Redis script id
 
-    async def check(self, limits: Sequence[Limit], *, denylist_key: str | None = None) -> Decision:
+    async def check(self, limits: Sequence[Limit], *, token: TokenRef | None = None) -> Decision:
         """One atomic round trip; raises RedisError when Redis cannot answer (caller decides)."""
-        if not limits and denylist_key is None:
+        if not limits and token is None:
             return ALLOW
-        keys = [denylist_key or ""] + [lim.key for lim in limits]
-        argv: list[int] = []
+        keys = [token.denylist_key, token.user_revoked_key] if token else ["", ""]
+        keys += [lim.key for lim in limits]
+        argv: list[int] = [token.issued_at if token else 0]
         for lim in limits:
             argv += [lim.rate.interval_ms, lim.rate.period_ms]
         async with asyncio.timeout(self._timeout_s):

@@ -97,8 +97,6 @@ class GatewaySettings(ServiceSettings):
     # A revoked token must not work; when Redis cannot answer, refuse (503) unless this is set.
     denylist_fail_open: bool = False
     redis_timeout_s: float = Field(default=0.5, gt=0)
-    # Remember verified tokens this long (0 = verify the signature on every request).
-    token_cache_s: float = Field(default=60.0, ge=0, le=300)
 
     openapi_cache_s: float = Field(default=30.0, ge=0)
     openapi_fetch_timeout_s: float = Field(default=3.0, gt=0)

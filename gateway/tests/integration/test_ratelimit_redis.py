@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
+from fitness_platform.auth import revoke_user_tokens
 from fitness_platform.redis import create_redis
+from gateway.auth import Principal
 from gateway.ratelimit import Limit, Rate, RateLimiter
 
 
@@ -66,15 +69,30 @@ async def test_tightest_key_is_reported(redis: Redis) -> None:
 
 async def test_denylisted_token_consumes_no_quota(redis: Redis) -> None:
     limiter = RateLimiter(redis)
-    jti = uuid.uuid4().hex
-    deny_key = f"auth:deny:{jti}"
+    token = Principal(str(uuid.uuid4()), ("user",), uuid.uuid4().hex, int(time.time()))
     limit = Limit(_key(), Rate(5, 60), "user")
-    assert not (await limiter.check([limit], denylist_key=deny_key)).denied
-    await redis.set(deny_key, "1", ex=60)
-    decision = await limiter.check([limit], denylist_key=deny_key)
+    assert not (await limiter.check([limit], token=token)).denied
+    await redis.set(f"auth:deny:{token.jti}", "1", ex=60)
+    decision = await limiter.check([limit], token=token)
     assert decision.denied
     assert not decision.allowed
     assert (await limiter.check([limit])).remaining == 3  # 2 counted, not 3
+
+
+async def test_tokens_issued_before_the_users_revocation_mark_are_refused(redis: Redis) -> None:
+    limiter = RateLimiter(redis)
+    user_id = uuid.uuid4()
+    now = int(time.time())
+    old = Principal(str(user_id), ("user",), uuid.uuid4().hex, now - 5)
+    limit = Limit(_key(), Rate(5, 60), "user")
+    assert not (await limiter.check([limit], token=old)).denied
+    await revoke_user_tokens(redis, user_id, ttl_s=60)  # the platform helper identity uses
+    assert (await limiter.check([limit], token=old)).denied
+    mark = int(await redis.get(f"auth:user-revoked:{user_id}"))
+    fresh = Principal(str(user_id), ("user",), uuid.uuid4().hex, mark)  # minted at the mark
+    assert not (await limiter.check([limit], token=fresh)).denied
+    other = Principal(str(uuid.uuid4()), ("user",), uuid.uuid4().hex, now - 5)
+    assert not (await limiter.check([limit], token=other)).denied
 
 
 async def test_script_reloaded_after_script_flush(redis: Redis) -> None:

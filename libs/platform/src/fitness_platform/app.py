@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
-from fitness_platform.db import create_engine, create_sessionmaker
+from fitness_platform.db import create_engine, create_read_pool, create_sessionmaker
 from fitness_platform.health import Check, db_check, health_router, kafka_check, redis_check
 from fitness_platform.logging import configure_logging
 from fitness_platform.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -60,6 +60,7 @@ def create_service_app(
     configure_logs: bool = True,
     tracing: bool = True,
     database: bool = True,
+    read_pool: bool = False,
 ) -> FastAPI:
     """Build a service app.
 
@@ -68,6 +69,8 @@ def create_service_app(
     a mapping or a function of the app called at startup; ``None`` means liveness only.
     ``database=False`` (a process without a DB, e.g. the gateway): no engine is created,
     ``app.state.engine``/``sessionmaker`` are None and the default ready checks skip the DB.
+    ``read_pool=True`` also opens ``app.state.read_pool`` (``fitness_platform.db.ReadPoolDep``),
+    a plain psycopg pool for hot read paths.
     """
     if configure_logs:
         configure_logging(settings.service_name, settings.log_level)
@@ -79,6 +82,10 @@ def create_service_app(
         app.state.sessionmaker = (
             create_sessionmaker(app.state.engine) if app.state.engine is not None else None
         )
+        app.state.read_pool = create_read_pool(settings) if database and read_pool else None
+        if app.state.read_pool is not None:
+            # No wait: like the engine, connect on demand; a DB that is down shows in /health/ready.
+            await app.state.read_pool.open(wait=False)
         app.state.redis = (
             create_redis(
                 settings.redis_url,
@@ -104,6 +111,8 @@ def create_service_app(
         finally:
             if app.state.redis is not None:
                 await app.state.redis.aclose()
+            if app.state.read_pool is not None:
+                await app.state.read_pool.close()
             if app.state.engine is not None:
                 await app.state.engine.dispose()
 
@@ -113,7 +122,7 @@ def create_service_app(
         description=description,
         lifespan=_lifespan,
         generate_unique_id_function=unique_id,
-        responses={500: PROBLEM_RESPONSES[500]},
+        responses={500: PROBLEM_RESPONSES[500], 503: PROBLEM_RESPONSES[503]},
         servers=servers,
     )
     app.state.settings = settings

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
@@ -98,3 +99,34 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def create_read_pool(settings: ServiceSettings) -> AsyncConnectionPool:
+    """A plain psycopg pool in autocommit for hot read paths; open it with ``await pool.open()``.
+
+    Why beside the engine: per primary-key read at 16 in flight, measured here (2026-11-28), an
+    AsyncSession costs ~0.44 ms CPU, a Core ``engine.connect()`` ~0.35 ms and a pooled autocommit
+    psycopg connection ~0.10 ms (no BEGIN/ROLLBACK round trips, no greenlet hop); DESIGN §10.
+    Reads only: writes stay on the session so they share a transaction with the outbox.
+    """
+    schema = check_schema_name(settings.db_schema)
+    return AsyncConnectionPool(
+        to_libpq_url(settings.database_url),
+        min_size=1,
+        max_size=settings.db_read_pool_size,
+        max_lifetime=settings.db_pool_recycle_s,
+        timeout=settings.db_read_pool_timeout_s,
+        kwargs={"autocommit": True, "options": f"-csearch_path={schema}"},
+        name=f"{settings.service_name}-read",
+        open=False,
+    )
+
+
+def get_read_pool(request: Request) -> AsyncConnectionPool:
+    pool: AsyncConnectionPool | None = getattr(request.app.state, "read_pool", None)
+    if pool is None:
+        raise RuntimeError("this app was built without read_pool=True (create_service_app)")
+    return pool
+
+
+ReadPoolDep = Annotated[AsyncConnectionPool, Depends(get_read_pool)]

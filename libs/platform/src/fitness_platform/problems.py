@@ -10,8 +10,11 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import orjson
+import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -317,6 +320,20 @@ async def _handle_unexpected(request: Request, exc: Exception) -> Response:
     return internal_error_response(request.url.path)
 
 
+async def _handle_db_unavailable(request: Request, exc: Exception) -> Response:
+    # Lost connection, database down or pool exhausted: the client's request was fine, so a
+    # retryable 503 rather than a 500.
+    log.warning(
+        "database unavailable", extra={"path": request.url.path, "error": type(exc).__name__}
+    )
+    return problem_response(
+        503,
+        detail="The database is unavailable; retry shortly.",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
+
+
 def internal_error_response(instance: str | None) -> Response:
     return problem_response(
         500,
@@ -329,6 +346,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _handle_problem)
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
+    for db_error in (psycopg.OperationalError, PoolTimeout, sqlalchemy.exc.OperationalError):
+        app.add_exception_handler(db_error, _handle_db_unavailable)
     app.add_exception_handler(Exception, _handle_unexpected)
 
 
@@ -344,6 +363,7 @@ _DESCRIPTIONS = {
     422: "Validation failed (including malformed JSON); see `errors`",
     429: "Rate limited; see `Retry-After`",
     500: "Unexpected error",
+    503: "Temporarily unavailable (database, Redis or a dependency); retry after `Retry-After`",
 }
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -27,6 +27,10 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_max_overflow: int = Field(default=5, ge=0, le=100)
     db_pool_recycle_s: int = Field(default=1800, ge=30)
+    # Plain psycopg pool of hot read paths (``create_service_app(read_pool=True)`` only).
+    db_read_pool_size: int = Field(default=10, ge=1, le=100)
+    # How long a request waits for a read connection before a 503 (DB down or pool exhausted).
+    db_read_pool_timeout_s: float = Field(default=5.0, gt=0)
 
     redis_url: str | None = _DEV_REDIS_URL
     redis_max_connections: int = Field(default=32, ge=1)
@@ -45,6 +49,9 @@ class ServiceSettings(BaseSettings):
     jwks_url: str | None = None
     jwks_json: str | None = None
     jwks_cache_ttl_s: int = Field(default=300, ge=1)
+    # How long a verified access token is remembered (0 = verify every request); see
+    # ``fitness_platform.auth.CachedTokenVerifier``.
+    token_cache_s: float = Field(default=60.0, ge=0, le=300)
 
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str | None = None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import time
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,8 +15,13 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
 from fitness_platform.app import create_service_app
-from fitness_platform.auth import DENYLIST_KEY, CurrentUserDep
-from fitness_platform.db import SessionDep
+from fitness_platform.auth import (
+    DENYLIST_KEY,
+    USER_REVOKED_KEY,
+    CurrentUserDep,
+    revoke_user_tokens,
+)
+from fitness_platform.db import ReadPoolDep, SessionDep
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import problem_responses
 from fitness_platform.settings import ServiceSettings
@@ -27,6 +34,21 @@ router = APIRouter(prefix="/things", tags=["things"])
 async def list_things(session: SessionDep, user: CurrentUserDep, page: PageDep) -> Page[int]:
     value = (await session.execute(text("SELECT 41 + 1"))).scalar_one()
     return Page.of([value], page, total=1)
+
+
+@router.get("/schema", responses=problem_responses(503))
+async def read_schema(pool: ReadPoolDep) -> dict[str, Any]:
+    async with pool.connection() as conn:
+        cursor = await conn.execute("SELECT current_schema(), now() = statement_timestamp()")
+        row = await cursor.fetchone()
+    assert row is not None
+    # In autocommit every statement is its own transaction, so now() is this statement's time.
+    return {"schema": row[0], "autocommit": row[1]}
+
+
+@router.get("/count", responses=problem_responses(503))
+async def count(session: SessionDep) -> int:
+    return int((await session.execute(text("SELECT 1"))).scalar_one())
 
 
 @pytest.fixture
@@ -71,6 +93,46 @@ async def test_ready_is_503_problem_when_db_is_down(app_settings: ServiceSetting
         assert resp.json()["failing"] == ["db"]
 
 
+async def test_read_pool_reads_the_service_schema_in_autocommit(
+    app_settings: ServiceSettings,
+) -> None:
+    app = create_service_app(
+        app_settings, title="t", routers=[router], configure_logs=False, read_pool=True
+    )
+    async for c in _client(app):
+        resp = await c.get("/things/schema")
+        assert resp.status_code == 200, resp.text
+        assert resp.json() == {"schema": app_settings.db_schema, "autocommit": True}
+
+
+async def test_read_pool_needs_to_be_asked_for(client: httpx.AsyncClient) -> None:
+    # The default app has no read pool: using ReadPoolDep there is a programming error (500).
+    resp = await client.get("/things/schema")
+    assert resp.status_code == 500
+    assert resp.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", ["/things/schema", "/things/count"])
+async def test_database_down_is_a_retryable_503_problem(
+    app_settings: ServiceSettings, path: str
+) -> None:
+    broken = app_settings.model_copy(
+        update={
+            "database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "db_read_pool_timeout_s": 0.5,
+        }
+    )
+    app = create_service_app(
+        broken, title="t", routers=[router], configure_logs=False, read_pool=True
+    )
+    async for c in _client(app):
+        resp = await c.get(path)
+        assert resp.status_code == 503, resp.text
+        assert resp.headers["content-type"] == "application/problem+json"
+        assert resp.headers["retry-after"] == "1"
+        assert resp.json()["detail"] == "The database is unavailable; retry shortly."
+
+
 async def test_authenticated_route_with_session(
     client: httpx.AsyncClient, token_factory: TokenFactory, redis_client: Any
 ) -> None:
@@ -86,6 +148,28 @@ async def test_authenticated_route_with_session(
     resp = await client.get("/things", headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 401
     assert resp.json()["detail"] == "Token has been revoked."
+
+
+async def test_tokens_issued_before_the_users_revocation_mark_are_refused(
+    client: httpx.AsyncClient, token_factory: TokenFactory, redis_client: Any
+) -> None:
+    user_id = uuid.uuid4()
+    old = token_factory.issue(user_id, iat=int(time.time()) - 5)
+    other_user = token_factory.issue(uuid.uuid4(), iat=int(time.time()) - 5)
+    assert (await client.get("/things", headers=_bearer(old))).status_code == 200
+    await revoke_user_tokens(redis_client, user_id, ttl_s=60)
+    resp = await client.get("/things", headers=_bearer(old))
+    assert resp.status_code == 401
+    assert resp.json()["detail"] == "Token has been revoked."
+    # Identity mints later tokens with iat at the mark; other users are untouched.
+    mark = int(await redis_client.get(USER_REVOKED_KEY.format(user_id=user_id)))
+    fresh = token_factory.issue(user_id, iat=mark)
+    assert (await client.get("/things", headers=_bearer(fresh))).status_code == 200
+    assert (await client.get("/things", headers=_bearer(other_user))).status_code == 200
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def test_openapi_ids_and_metrics(client: httpx.AsyncClient) -> None:

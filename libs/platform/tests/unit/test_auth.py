@@ -12,7 +12,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
-from fitness_platform.auth import JWKSCache, TokenVerifier
+from fitness_platform.auth import CachedTokenVerifier, Claims, JWKSCache, TokenVerifier
 from fitness_platform.problems import ProblemError, Unauthorized
 from fitness_platform.testing import TokenFactory
 
@@ -185,3 +185,63 @@ async def test_jwks_unreachable_is_503() -> None:
     with pytest.raises(ProblemError) as info:
         await v.verify(TokenFactory().issue())
     assert info.value.status == 503
+
+
+class _Counting:
+    """The real verifier, counting how often it is asked."""
+
+    def __init__(self, inner: TokenVerifier) -> None:
+        self.inner, self.calls = inner, 0
+
+    async def verify(self, token: str) -> Claims:
+        self.calls += 1
+        return await self.inner.verify(token)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_cached_verifier_verifies_a_token_once_per_ttl(
+    verifier: TokenVerifier, tokens: TokenFactory
+) -> None:
+    inner, clock = _Counting(verifier), _Clock()
+    cached = CachedTokenVerifier(inner, ttl_s=60, clock=clock)
+    token = tokens.issue()
+    assert await cached.verify(token) == await cached.verify(token)
+    assert inner.calls == 1
+    clock.now += 61
+    await cached.verify(token)
+    assert inner.calls == 2
+
+
+async def test_cached_verifier_never_outlives_exp_and_never_caches_refusals(
+    verifier: TokenVerifier, tokens: TokenFactory
+) -> None:
+    inner, clock = _Counting(verifier), _Clock()
+    cached = CachedTokenVerifier(inner, ttl_s=300, clock=clock)
+    token = tokens.issue(ttl=5)
+    await cached.verify(token)
+    clock.now += 6  # past exp: the entry is dead, the real verifier decides again
+    await cached.verify(token)
+    assert inner.calls == 2
+
+    bad = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            await cached.verify(bad)
+    assert inner.calls == 4
+
+
+async def test_cached_verifier_is_bounded(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    inner = _Counting(verifier)
+    cached = CachedTokenVerifier(inner, size=2)
+    first, *others = [tokens.issue() for _ in range(3)]
+    for token in (first, *others):
+        await cached.verify(token)
+    await cached.verify(first)  # the oldest entry was dropped: verified again
+    assert inner.calls == 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from fitness_platform.app import create_service_app
-from fitness_platform.auth import JWKSCache, TokenVerifier
+from fitness_platform.auth import CachedTokenVerifier, JWKSCache, TokenVerifier
 from identity.activity.router import router as metrics_router
 from identity.admin.router import router as admin_router
 from identity.auth.router import jwks_router
@@ -23,15 +23,19 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         title="Identity",
         description="Accounts, credentials and tokens of the fitness backend.",
         routers=[auth_router, users_router, jwks_router, admin_router, metrics_router],
+        read_pool=True,
     )
     # Loaded now, not lazily: a bad key or an unwritable key folder fails the start.
     keyring = load_keyring(settings)
     app.state.keyring = keyring
     # Identity verifies its own tokens with the platform verifier, fed its public keys directly.
-    app.state.token_verifier = TokenVerifier(
-        JWKSCache(jwks=keyring.public_jwks()),
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
+    app.state.token_verifier = CachedTokenVerifier(
+        TokenVerifier(
+            JWKSCache(jwks=keyring.public_jwks()),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        ),
+        ttl_s=settings.token_cache_s,
     )
     app.state.passwords = PasswordHashing(
         Argon2Params(

@@ -139,6 +139,10 @@ async def test_blocking_revokes_refresh_tokens_refuses_login_and_is_audited(
     assert resp.status_code == 200, resp.text
     assert resp.json()["status"] == "blocked"
 
+    # The access token issued before the block is refused at once, not after its 15 minutes.
+    still = await client.get("/users/me", headers=user.auth)
+    assert still.status_code == 401
+    assert still.json()["detail"] == "Token has been revoked."
     refreshed = await client.post("/auth/refresh", json={"refreshToken": user.refresh})
     assert refreshed.status_code == 401
     login = await _login(client, user.email)
@@ -171,7 +175,11 @@ async def test_blocking_revokes_refresh_tokens_refuses_login_and_is_audited(
         f"/admin/users/{user.id}", json={"status": "active"}, headers=admin.auth
     )
     assert resp.status_code == 200
-    assert (await _login(client, user.email)).status_code == 200
+    relogin = await _login(client, user.email)
+    assert relogin.status_code == 200
+    # Minted in (or just after) the second of the revocation, yet accepted: iat is at the mark.
+    fresh = {"Authorization": f"Bearer {relogin.json()['accessToken']}"}
+    assert (await client.get("/users/me", headers=fresh)).status_code == 200
     rows = await _audit_rows(engine, f"user:{user.id}")
     assert [r["details"]["status"]["to"] for r in rows] == ["blocked", "active"]
     assert rows[1]["ip"] == "127.0.0.1"  # no X-Forwarded-For: the peer address
@@ -187,6 +195,13 @@ async def test_role_change_is_audited_and_listed_in_admin_audit(
     )
     assert resp.status_code == 200, resp.text
     assert resp.json()["roles"] == ["user", "admin"]
+
+    # The old token carries the old roles: it is refused; a refresh gets the new roles.
+    assert (await client.get("/users/me", headers=user.auth)).status_code == 401
+    refreshed = await client.post("/auth/refresh", json={"refreshToken": user.refresh})
+    assert refreshed.status_code == 200, refreshed.text
+    new_auth = {"Authorization": f"Bearer {refreshed.json()['accessToken']}"}
+    assert (await client.get("/admin/users", headers=new_auth)).status_code == 200
 
     resp = await client.get(
         "/admin/audit", params={"target": f"user:{user.id}"}, headers=admin.auth

@@ -80,12 +80,18 @@ async def test_delete_deactivates_at_once_and_frees_the_email(
     client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
     me = await _account(client)
+    other_session = await client.post(
+        "/auth/login", json={"email": me["email"], "password": PASSWORD}
+    )
+    other_headers = {"Authorization": f"Bearer {other_session.json()['accessToken']}"}
     resp = await client.delete(f"/users/{me['id']}", headers=me["headers"])
     assert resp.status_code == 204
     assert resp.content == b""
 
-    # The access token used for the deletion is denylisted; refresh and login are refused.
+    # Every access token of the account is refused at once (this session's and the other
+    # device's); refresh and login are refused.
     assert (await client.get("/users/me", headers=me["headers"])).status_code == 401
+    assert (await client.get("/users/me", headers=other_headers)).status_code == 401
     refresh = await client.post("/auth/refresh", json={"refreshToken": me["refresh"]})
     assert refresh.status_code == 401
     login = await client.post("/auth/login", json={"email": me["email"], "password": PASSWORD})

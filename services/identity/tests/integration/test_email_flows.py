@@ -235,6 +235,9 @@ async def test_password_reset_sets_password_once_and_revokes_sessions(
 
     old_refresh = await client.post("/auth/refresh", json={"refreshToken": me["refresh"]})
     assert old_refresh.status_code == 401
+    # Access tokens issued before the reset end with the sessions.
+    old_access = await client.get("/users/me", headers=me["headers"])
+    assert old_access.status_code == 401
     old_login = await client.post("/auth/login", json={"email": me["email"], "password": PASSWORD})
     assert old_login.status_code == 401
     new_login = await client.post(

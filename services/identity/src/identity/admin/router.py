@@ -22,6 +22,7 @@ from identity.admin.schemas import (
     SortOrder,
     UserSort,
 )
+from identity.auth.revocation import RevokerDep
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -96,9 +97,15 @@ async def patch_user(
     patch: AdminUserPatch,
     ctx: AdminRequestDep,
     session: SessionDep,
+    revoker: RevokerDep,
 ) -> AdminUser:
     user = await service.update_user(
-        session=session, actor_id=ctx.admin.id, user_id=user_id, patch=patch, ip=ctx.ip
+        session=session,
+        revoker=revoker,
+        actor_id=ctx.admin.id,
+        user_id=user_id,
+        patch=patch,
+        ip=ctx.ip,
     )
     return AdminUser.model_validate(user)
 

@@ -15,6 +15,7 @@ from identity.admin import audit
 from identity.admin import repository as admin_repo
 from identity.admin.models import AdminAudit
 from identity.admin.schemas import AdminUserPatch
+from identity.auth.revocation import AccessRevoker
 from identity.users.models import User, UserStatus
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,14 @@ async def search_users(
 async def update_user(
     *,
     session: AsyncSession,
+    revoker: AccessRevoker,
     actor_id: uuid.UUID,
     user_id: uuid.UUID,
     patch: AdminUserPatch,
     ip: str | None,
 ) -> User:
-    """Apply ``patch``; the change, the token revocation and the audit row commit together.
+    """Apply ``patch``; the change, the refresh-token revocation and the audit row commit together
+    (access tokens are revoked in Redis just before).
 
     409 when an admin would block themselves or drop their own admin role (nobody could undo
     it if they were the last admin). A no-op patch changes nothing and writes no audit row.
@@ -80,11 +83,15 @@ async def update_user(
         status=patch.status if "status" in changes else None,
         roles=list(patch.roles) if "roles" in changes and patch.roles is not None else None,
     )
-    if changes.get("status", {}).get("to") == UserStatus.BLOCKED:
-        # Refresh tokens die now; access tokens already issued expire within their 15 min.
+    blocked = changes.get("status", {}).get("to") == UserStatus.BLOCKED
+    if blocked:
         changes["revokedRefreshTokens"] = await admin_repo.revoke_all_refresh_tokens(
             session, user_id=user_id, at=now
         )
+    if blocked or "roles" in changes:
+        # Access tokens carry roles and live 15 min: end them now. After a role change the
+        # client's next refresh gets a token with the new roles.
+        await revoker.revoke_user(user_id)
     await audit.record(
         session,
         actor_id=actor_id,

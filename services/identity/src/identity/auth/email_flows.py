@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitness_platform.problems import BadRequest, Conflict, NotFound, TooManyRequests
 from identity.auth import repository as token_repo
 from identity.auth.models import EmailVerificationToken, PasswordResetToken
+from identity.auth.revocation import AccessRevoker
 from identity.auth.tokens import hash_one_time_token, new_one_time_token
 from identity.domain.password_policy import check_password
 from identity.email import repository as email_repo
@@ -139,7 +140,12 @@ async def request_password_reset(
 
 
 async def confirm_password_reset(
-    *, session: AsyncSession, passwords: PasswordHashing, token: str, new_password: str
+    *,
+    session: AsyncSession,
+    passwords: PasswordHashing,
+    revoker: AccessRevoker,
+    token: str,
+    new_password: str,
 ) -> None:
     """Set the new password, spend the token, and end every session of the user."""
     now = _now()
@@ -168,5 +174,7 @@ async def confirm_password_reset(
     await token_repo.revoke_all_for_user(session, user_id=user.id, at=now)
     # The link arrived in this mailbox: that proves the address as well as a verification would.
     await user_repo.set_email_verified(session, user.id)
+    # Whoever knew the old password may hold access tokens too: they end with the sessions.
+    await revoker.revoke_user(user.id)
     await session.commit()
     PASSWORD_RESETS.labels("completed").inc()

@@ -14,6 +14,7 @@ from identity.auth.dependencies import (
     RedisDep,
     SettingsDep,
 )
+from identity.auth.revocation import RevokerDep
 from identity.auth.schemas import (
     JWKS,
     RESET_REQUESTED,
@@ -86,12 +87,14 @@ async def login(
     passwords: PasswordsDep,
     keyring: KeyRingDep,
     settings: SettingsDep,
+    redis: RedisDep,
 ) -> TokenPair:
     issued = await service.login(
         session=session,
         passwords=passwords,
         keyring=keyring,
         settings=settings,
+        redis=redis,
         email=body.email,
         password=body.password,
     )
@@ -105,10 +108,18 @@ async def login(
     summary="Rotate a refresh token into a new token pair",
 )
 async def refresh(
-    body: RefreshIn, session: SessionDep, keyring: KeyRingDep, settings: SettingsDep
+    body: RefreshIn,
+    session: SessionDep,
+    keyring: KeyRingDep,
+    settings: SettingsDep,
+    redis: RedisDep,
 ) -> TokenPair:
     issued = await service.refresh(
-        session=session, keyring=keyring, settings=settings, refresh_token=body.refresh_token
+        session=session,
+        keyring=keyring,
+        settings=settings,
+        redis=redis,
+        refresh_token=body.refresh_token,
     )
     return _tokens(issued)
 
@@ -195,14 +206,18 @@ async def request_password_reset(
     description=(
         "The token works once and for `IDENTITY_PASSWORD_RESET_TTL_S` (30 min); 400 "
         "`invalid-token` otherwise. The password policy applies (422 on `body.newPassword`). "
-        "Every refresh token of the user is revoked: all sessions end."
+        "Every refresh token and access token of the user is revoked: all sessions end."
     ),
 )
 async def confirm_password_reset(
-    body: PasswordResetConfirmIn, session: SessionDep, passwords: PasswordsDep
+    body: PasswordResetConfirmIn, session: SessionDep, passwords: PasswordsDep, revoker: RevokerDep
 ) -> Response:
     await email_flows.confirm_password_reset(
-        session=session, passwords=passwords, token=body.token, new_password=body.new_password
+        session=session,
+        passwords=passwords,
+        revoker=revoker,
+        token=body.token,
+        new_password=body.new_password,
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_contracts.identity import UserLoggedInV1, UserRegisteredV1
-from fitness_platform.auth import DENYLIST_KEY
+from fitness_platform.auth import DENYLIST_KEY, user_revoked_since
 from fitness_platform.outbox import add_event
 from fitness_platform.problems import Conflict, Forbidden, Unauthorized
 from identity.activity.service import record_activity
@@ -89,6 +90,7 @@ async def login(
     passwords: PasswordHashing,
     keyring: KeyRing,
     settings: IdentitySettings,
+    redis: Redis,
     email: str,
     password: str,
 ) -> IssuedTokens:
@@ -111,6 +113,7 @@ async def login(
         session=session,
         keyring=keyring,
         settings=settings,
+        redis=redis,
         user=user,
         family_id=uuid.uuid4(),
         now=now,
@@ -137,6 +140,7 @@ async def refresh(
     session: AsyncSession,
     keyring: KeyRing,
     settings: IdentitySettings,
+    redis: Redis,
     refresh_token: str,
 ) -> IssuedTokens:
     """Rotate: the presented token is spent; presenting a spent token revokes its whole family."""
@@ -166,6 +170,7 @@ async def refresh(
         session=session,
         keyring=keyring,
         settings=settings,
+        redis=redis,
         user=user,
         family_id=row.family_id,
         now=now,
@@ -206,11 +211,22 @@ async def logout(
     LOGOUTS.inc()
 
 
+async def _revocation_mark(redis: Redis, user_id: uuid.UUID) -> int | None:
+    try:
+        return await user_revoked_since(redis, user_id)
+    except (RedisError, OSError) as exc:
+        # Without the mark a token minted in the very second of a revocation would be refused
+        # until it expires; refusing the login for a Redis blip would be worse.
+        log.warning("revocation mark unavailable", extra={"error": repr(exc)})
+        return None
+
+
 async def _issue(
     *,
     session: AsyncSession,
     keyring: KeyRing,
     settings: IdentitySettings,
+    redis: Redis,
     user: User,
     family_id: uuid.UUID,
     now: datetime,
@@ -235,6 +251,7 @@ async def _issue(
         audience=settings.jwt_audience,
         now=now,
         ttl=timedelta(seconds=settings.access_token_ttl_s),
+        not_before=await _revocation_mark(redis, user.id),
     )
     return IssuedTokens(
         access_token=access.token,

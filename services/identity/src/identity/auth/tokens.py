@@ -31,10 +31,15 @@ def mint_access_token(
     audience: str,
     now: datetime,
     ttl: timedelta,
+    not_before: int | None = None,
 ) -> AccessToken:
-    """Claims per DESIGN §4 plus ``sid`` = refresh-token family, so logout can revoke it."""
+    """Claims per DESIGN §4 plus ``sid`` = refresh-token family, so logout can revoke it.
+
+    ``not_before``: the user's token-revocation mark (``fitness_platform.auth``); ``iat`` is
+    raised to it, so a token minted in the second of a revocation is not refused with the old ones.
+    """
     jti = uuid.uuid4().hex
-    iat = int(now.timestamp())
+    iat = max(int(now.timestamp()), not_before or 0)
     exp = iat + int(ttl.total_seconds())
     claims: dict[str, Any] = {
         "iss": issuer,

@@ -8,16 +8,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client import Counter
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitness_contracts.identity import UserDeletedV1
-from fitness_platform.auth import DENYLIST_KEY
 from fitness_platform.outbox import add_event
 from fitness_platform.problems import NotFound
 from identity.admin import audit
 from identity.auth import repository as token_repo
 from identity.auth.models import EmailVerificationToken, PasswordResetToken
+from identity.auth.revocation import AccessRevoker
 from identity.deletion import repository
 from identity.email import repository as email_repo
 from identity.users import repository as user_repo
@@ -39,11 +38,9 @@ def scrubbed_email(user_id: uuid.UUID) -> str:
 async def delete_account(
     *,
     session: AsyncSession,
-    redis: Redis,
+    revoker: AccessRevoker,
     actor_id: uuid.UUID,
     actor_roles: Sequence[str],
-    actor_jti: str,
-    actor_exp: int,
     user_id: uuid.UUID,
     ip: str | None = None,
 ) -> None:
@@ -68,12 +65,9 @@ async def delete_account(
         await audit.record(
             session, actor_id=actor_id, action="user.delete", target=f"user:{user_id}", ip=ip
         )
+    await revoker.revoke_user(user_id)  # every access token of the account, in every session
     await session.commit()
     DELETIONS.labels("owner" if is_owner else "admin").inc()
-    if is_owner:
-        # The caller's own access token dies now; others lapse within the access-token TTL.
-        ttl = max(1, actor_exp - int(now.timestamp()))
-        await redis.set(DENYLIST_KEY.format(jti=actor_jti), "1", ex=ttl)
 
 
 async def purge_expired(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -71,3 +72,28 @@ class User(Base):
         CheckConstraint("profile_visibility IN ('public', 'private')", name="profile_visibility"),
         Index("ix_users_deleted_at", deleted_at, postgresql_where=text("status = 'deleted'")),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """A ``users`` row as the read pool returns it (``repository.read_by_id``): no password hash."""
+
+    id: uuid.UUID
+    email: str
+    name: str
+    roles: list[str]
+    status: str
+    email_verified: bool
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    birth_date: date | None
+    gender: str | None
+    height_cm: float | None
+    weight_kg: float | None
+    activity_level: str | None
+    goal: str | None
+    target_rate_kg_per_week: float | None
+    timezone: str
+    units: str
+    profile_visibility: str

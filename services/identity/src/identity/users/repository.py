@@ -4,17 +4,34 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
+from psycopg import sql
+from psycopg.rows import class_row
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.users.models import User, UserStatus
+from identity.users.models import User, UserRecord, UserStatus
+
+_READ_BY_ID = sql.SQL("SELECT {columns} FROM {table} WHERE id = %s").format(
+    columns=sql.SQL(", ").join(sql.Identifier(f.name) for f in fields(UserRecord)),
+    table=sql.Identifier(User.__tablename__),
+)
 
 
 async def get_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await session.get(User, user_id)
+
+
+async def read_by_id(pool: AsyncConnectionPool, user_id: uuid.UUID) -> UserRecord | None:
+    """The hot read of ``GET /users/…`` on the plain read pool (no session, autocommit)."""
+    async with pool.connection() as conn:
+        cursor = conn.cursor(row_factory=class_row(UserRecord))
+        await cursor.execute(_READ_BY_ID, (user_id,), prepare=True)
+        return await cursor.fetchone()
 
 
 def _storable(value: str) -> bool:

@@ -6,10 +6,11 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
-from fitness_platform.db import SessionDep
+from fitness_platform.db import ReadPoolDep, SessionDep
 from fitness_platform.problems import problem_responses
 from identity.admin.dependencies import client_ip
-from identity.auth.dependencies import CurrentSessionDep, RedisDep
+from identity.auth.dependencies import CurrentSessionDep
+from identity.auth.revocation import RevokerDep
 from identity.deletion import service as deletion_service
 from identity.users import service
 from identity.users.schemas import ProfileUpdate, PublicProfile, UserProfile, profile_of
@@ -23,8 +24,8 @@ router = APIRouter(prefix="/users", tags=["users"])
     responses=problem_responses(401, 404, 429),
     summary="The signed-in user's account and profile",
 )
-async def me(current: CurrentSessionDep, session: SessionDep) -> UserProfile:
-    return profile_of(await service.get_own(session=session, user_id=current.user_id))
+async def me(current: CurrentSessionDep, pool: ReadPoolDep) -> UserProfile:
+    return profile_of(await service.read_own(pool=pool, user_id=current.user_id))
 
 
 @router.put(
@@ -47,9 +48,9 @@ async def update_me(
     summary="Delete the signed-in user's account (same as DELETE /users/{your id})",
 )
 async def delete_me(
-    current: CurrentSessionDep, session: SessionDep, redis: RedisDep, request: Request
+    current: CurrentSessionDep, session: SessionDep, revoker: RevokerDep, request: Request
 ) -> Response:
-    return await delete_user(current.user_id, current, session, redis, request)
+    return await delete_user(current.user_id, current, session, revoker, request)
 
 
 @router.get(
@@ -63,10 +64,10 @@ async def delete_me(
     ),
 )
 async def get_user(
-    user_id: uuid.UUID, current: CurrentSessionDep, session: SessionDep
+    user_id: uuid.UUID, current: CurrentSessionDep, pool: ReadPoolDep
 ) -> UserProfile | PublicProfile:
-    user, is_owner = await service.get_visible(
-        session=session, viewer_id=current.user_id, user_id=user_id
+    user, is_owner = await service.read_visible(
+        pool=pool, viewer_id=current.user_id, user_id=user_id
     )
     return profile_of(user) if is_owner else PublicProfile.model_validate(user)
 
@@ -101,8 +102,8 @@ async def update_user(
     responses=problem_responses(401, 404, 422, 429),
     summary="Delete an account (GDPR): the owner or an admin",
     description=(
-        "Deactivates at once: login and refresh refused, every refresh token revoked, the "
-        "caller's access token denylisted, the email free to register again. Emits "
+        "Deactivates at once: login and refresh refused, every refresh and access token of the "
+        "account revoked (in every session), the email free to register again. Emits "
         "`identity.user.deleted.v1`; the row and everything of the user is purged after the "
         "grace period (`IDENTITY_DELETION_GRACE_PERIOD_S`). Another user's id is 404."
     ),
@@ -111,16 +112,14 @@ async def delete_user(
     user_id: uuid.UUID,
     current: CurrentSessionDep,
     session: SessionDep,
-    redis: RedisDep,
+    revoker: RevokerDep,
     request: Request,
 ) -> Response:
     await deletion_service.delete_account(
         session=session,
-        redis=redis,
+        revoker=revoker,
         actor_id=current.user_id,
         actor_roles=current.roles,
-        actor_jti=current.jti,
-        actor_exp=current.exp,
         user_id=user_id,
         ip=client_ip(request),
     )

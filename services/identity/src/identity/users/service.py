@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_contracts.identity import ProfileSnapshot, UserProfileUpdatedV1
@@ -14,7 +15,7 @@ from fitness_platform.outbox import add_event
 from fitness_platform.problems import NotFound
 from identity.users import domain
 from identity.users import repository as user_repo
-from identity.users.models import User, UserStatus
+from identity.users.models import User, UserRecord, UserStatus
 
 # Columns a profile update may touch (the ProfileUpdate schema forbids everything else).
 PROFILE_FIELDS = (
@@ -38,20 +39,20 @@ def _no_such_user() -> NotFound:
     return NotFound("No such user.")
 
 
-async def get_own(*, session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await user_repo.get_by_id(session, user_id)
+async def read_own(*, pool: AsyncConnectionPool, user_id: uuid.UUID) -> UserRecord:
+    user = await user_repo.read_by_id(pool, user_id)
     if user is None or user.status == UserStatus.DELETED:
         raise _no_such_user()
     return user
 
 
-async def get_visible(
-    *, session: AsyncSession, viewer_id: uuid.UUID, user_id: uuid.UUID
-) -> tuple[User, bool]:
+async def read_visible(
+    *, pool: AsyncConnectionPool, viewer_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[UserRecord, bool]:
     """The user and whether the viewer is its owner; 404 for a private or missing profile."""
     if viewer_id == user_id:
-        return await get_own(session=session, user_id=user_id), True
-    user = await user_repo.get_by_id(session, user_id)
+        return await read_own(pool=pool, user_id=user_id), True
+    user = await user_repo.read_by_id(pool, user_id)
     if user is None or user.status != UserStatus.ACTIVE or user.profile_visibility != "public":
         raise _no_such_user()
     return user, False
