@@ -122,7 +122,7 @@ def create_read_pool(settings: ServiceSettings) -> AsyncConnectionPool:
     )
 
 
-def get_read_pool(request: Request) -> AsyncConnectionPool:
+async def get_read_pool(request: Request) -> AsyncConnectionPool:
     pool: AsyncConnectionPool | None = getattr(request.app.state, "read_pool", None)
     if pool is None:
         raise RuntimeError("this app was built without read_pool=True (create_service_app)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -321,7 +322,8 @@ class ConsumerLagMonitor(ConsumerRebalanceListener):
     FastStream creates the ``AIOKafkaConsumer`` inside ``subscriber.start()`` (exposed as
     ``subscriber.consumer``); as its rebalance listener we learn when partitions are assigned
     and then run a loop as one of the subscriber's tasks (cancelled by ``subscriber.stop()``).
-    Lag = partition end (``end_offsets``) − the group's committed offset
+    Lag = partition end (the fetch responses' highwater, else ``end_offsets``) − the group's
+    committed offset
     (nothing committed yet: the beginning, as ``auto_offset_reset="earliest"`` starts there).
     """
 
@@ -357,10 +359,23 @@ class ConsumerLagMonitor(ConsumerRebalanceListener):
         partitions = sorted(consumer.assignment())
         if not partitions:
             return
-        # Not ``highwater(tp)``: it only moves with fetches, and a consumer stuck on a message
-        # stops fetching that partition once its buffer is full, so the lag would freeze
-        # exactly when it matters. One ListOffsets request per interval is cheap.
-        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+        # The partition end comes free with every fetch response (``highwater``). Only where
+        # the consumer has not fetched within the interval (just assigned, or a handler stuck
+        # on a message with a full buffer, exactly when lag matters) ask the broker: ListOffsets
+        # is cheap on Kafka but lists every stored batch on the local tansu-on-S3 broker
+        # (~0.3 s of CPU per call on a topic of 3,000 events, measured 2026-11-28).
+        now_ms = time.time() * 1000
+        ends: dict[TopicPartition, int] = {}
+        stale: list[TopicPartition] = []
+        for tp in partitions:
+            highwater = consumer.highwater(tp)
+            polled_ms = consumer.last_poll_timestamp(tp)
+            if highwater is not None and polled_ms and now_ms - polled_ms < self.interval_s * 1000:
+                ends[tp] = highwater
+            else:
+                stale.append(tp)
+        if stale:
+            ends.update(await consumer.end_offsets(stale))
         for tp in partitions:
             end = ends.get(tp)
             if end is None:

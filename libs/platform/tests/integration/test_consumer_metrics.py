@@ -9,11 +9,13 @@ import socket
 import sys
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from faststream.kafka import KafkaBroker
 from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -85,6 +87,30 @@ async def test_counters_move(
     assert sample("events_dead_lettered_total", **topic) == 2
 
 
+def _lag_consumer(
+    settings: ServiceSettings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    topic: str,
+    handler: Callable[[AsyncSession, EventEnvelope], Awaitable[None]],
+    *,
+    interval_s: float,
+) -> tuple[KafkaBroker, Callable[[], float | None]]:
+    """A broker consuming ``topic`` with ``handler``, and a reader of its lag gauge."""
+    tuned = settings.model_copy(update={"consumer_lag_interval_s": interval_s})
+    group = f"{settings.service_name}.lag"
+    broker = make_broker(tuned)
+    consume(
+        broker, topic, settings=tuned, consumer="lag", session_factory=sessionmaker, handler=handler
+    )
+
+    def lag() -> float | None:
+        return REGISTRY.get_sample_value(
+            "kafka_consumer_lag", {"topic": topic, "partition": "0", "group": group}
+        )
+
+    return broker, lag
+
+
 async def test_lag_gauge_follows_the_backlog(
     settings: ServiceSettings,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -98,23 +124,7 @@ async def test_lag_gauge_follows_the_backlog(
         await release.wait()  # the consumer is stuck: the backlog grows
         handled.append(envelope.data["name"])
 
-    fast = settings.model_copy(update={"consumer_lag_interval_s": 0.1})
-    group = f"{settings.service_name}.lag"
-    broker = make_broker(fast)
-    consume(
-        broker,
-        unique_topic,
-        settings=fast,
-        consumer="lag",
-        session_factory=sessionmaker,
-        handler=handler,
-    )
-
-    def lag() -> float | None:
-        return REGISTRY.get_sample_value(
-            "kafka_consumer_lag", {"topic": unique_topic, "partition": "0", "group": group}
-        )
-
+    broker, lag = _lag_consumer(settings, sessionmaker, unique_topic, handler, interval_s=0.1)
     async with broker:
         await broker.start()
         for i in range(5):
@@ -127,6 +137,41 @@ async def test_lag_gauge_follows_the_backlog(
         await wait_until(lambda: lag() == 8, timeout=30, message="lag 8")
         release.set()
         await wait_until(lambda: len(handled) == 8, timeout=30, message="handled")
+        await wait_until(lambda: lag() == 0, timeout=30, message="lag back to 0")
+
+
+async def test_lag_of_a_fetching_consumer_needs_no_list_offsets_request(
+    settings: ServiceSettings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    producer: AIOKafkaProducer,
+    unique_topic: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A spy on the real method (the broker still answers): how often the monitor asks for ends.
+    asked: list[object] = []
+    real_end_offsets = AIOKafkaConsumer.end_offsets
+
+    async def counting_end_offsets(self: AIOKafkaConsumer, partitions: Any) -> Any:
+        asked.append(partitions)
+        return await real_end_offsets(self, partitions)
+
+    monkeypatch.setattr(AIOKafkaConsumer, "end_offsets", counting_end_offsets)
+    release = asyncio.Event()
+
+    async def handler(session: AsyncSession, envelope: EventEnvelope) -> None:
+        await release.wait()
+
+    # Fetches come every <= 0.5 s (fetch_max_wait), well inside the interval: highwater is fresh.
+    broker, lag = _lag_consumer(settings, sessionmaker, unique_topic, handler, interval_s=3.0)
+    async with broker:
+        await broker.start()
+        await wait_until(lambda: lag() is not None, timeout=30, message="first lag update")
+        before = len(asked)  # the first update may ask: nothing fetched yet right after assignment
+        for i in range(3):
+            await publish(producer, unique_topic, f'{{"name": "{i}"}}'.encode())
+        await wait_until(lambda: lag() == 3, timeout=30, message="lag 3")
+        assert len(asked) == before, "the lag came from the fetch responses' highwater"
+        release.set()
         await wait_until(lambda: lag() == 0, timeout=30, message="lag back to 0")
 
 

@@ -10,12 +10,12 @@ from fitness_platform.problems import problem_responses
 from nutrition.settings import NutritionSettings
 
 
-def get_app_settings(request: Request) -> NutritionSettings:
+async def get_app_settings(request: Request) -> NutritionSettings:
     settings: NutritionSettings = request.app.state.settings
     return settings
 
 
-def get_redis(request: Request) -> Any:
+async def get_redis(request: Request) -> Any:
     return getattr(request.app.state, "redis", None)
 
 

@@ -46,7 +46,7 @@ def _invalid(detail: str, path: str) -> ProblemError:
     )
 
 
-def day_range(
+async def day_range(
     from_: Annotated[
         IsoDate | None,
         Query(alias="from", description=f"first UTC day (default: `to` - {DEFAULT_DAYS - 1})"),
@@ -67,7 +67,7 @@ def day_range(
     return DayRange(start=start, end=end)
 
 
-def optional_redis(request: Request) -> Redis | None:
+async def optional_redis(request: Request) -> Redis | None:
     redis: Redis | None = request.app.state.redis
     return redis
 

@@ -19,22 +19,22 @@ from identity.passwords import PasswordHashing
 from identity.settings import IdentitySettings
 
 
-def get_keyring(request: Request) -> KeyRing:
+async def get_keyring(request: Request) -> KeyRing:
     keyring: KeyRing = request.app.state.keyring
     return keyring
 
 
-def get_passwords(request: Request) -> PasswordHashing:
+async def get_passwords(request: Request) -> PasswordHashing:
     passwords: PasswordHashing = request.app.state.passwords
     return passwords
 
 
-def get_identity_settings(request: Request) -> IdentitySettings:
+async def get_identity_settings(request: Request) -> IdentitySettings:
     settings: IdentitySettings = request.app.state.settings
     return settings
 
 
-def get_redis(request: Request) -> Redis:
+async def get_redis(request: Request) -> Redis:
     redis: Redis | None = request.app.state.redis
     if redis is None:
         raise RuntimeError("identity needs Redis (IDENTITY_REDIS_URL) for the token denylist")

@@ -32,7 +32,7 @@ class AccessRevoker:
         await revoke_user_tokens(self.redis, user_id, ttl_s=self.access_token_ttl_s + _MARGIN_S)
 
 
-def get_revoker(redis: RedisDep, settings: SettingsDep) -> AccessRevoker:
+async def get_revoker(redis: RedisDep, settings: SettingsDep) -> AccessRevoker:
     return AccessRevoker(redis, settings.access_token_ttl_s)
 
 

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from nutrition.foods.pool import FoodPool, get_pool
 
 
-def food_pool(request: Request) -> FoodPool:
+async def food_pool(request: Request) -> FoodPool:
     return get_pool(request.app.state)
 
 
