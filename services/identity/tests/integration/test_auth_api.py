@@ -401,3 +401,15 @@ async def test_login_outcomes_are_counted_in_metrics(client: httpx.AsyncClient) 
     await _login(client, _email(), PASSWORD)
     after = _metric((await client.get("/metrics")).text, name)
     assert after == before + 1
+
+
+async def test_whitespace_only_email_or_token_is_answered_like_any_unknown_one(
+    client: httpx.AsyncClient,
+) -> None:
+    # The schema says minLength 1, so "\u00a0" is valid input: no 422, the usual answer instead.
+    reset = await client.post("/auth/password-reset/request", json={"email": "\u00a0"})
+    assert reset.status_code == 202
+    login = await client.post("/auth/login", json={"email": " ", "password": "x"})
+    assert login.status_code == 401
+    refresh = await client.post("/auth/refresh", json={"refreshToken": "\u00a0"})
+    assert refresh.status_code == 401

@@ -9,8 +9,11 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints, ValidationIn
 from fitness_platform.schemas import CamelInput, CamelModel
 from identity.domain.password_policy import MAX_LENGTH, MIN_LENGTH, check_password
 
-# Passwords are taken byte for byte: CamelInput strips strings, which would silently change them.
-Password = Annotated[str, StringConstraints(strip_whitespace=False)]
+# Taken as sent: CamelInput strips strings, which would silently change a password, and would
+# turn a whitespace-only email or token into a 422 that the schema (minLength 1) calls valid.
+# Lookups need no stripping: emails are matched by strip().lower(), tokens by their hash.
+Verbatim = Annotated[str, StringConstraints(strip_whitespace=False)]
+Password = Verbatim
 
 
 class RegisterIn(CamelInput):
@@ -39,20 +42,22 @@ class RegisterIn(CamelInput):
 
 class LoginIn(CamelInput):
     # Not EmailStr: a malformed address simply fails to log in with the same 401 as any other.
-    email: str = Field(min_length=1, max_length=254, examples=["ada@example.com"])
+    email: Verbatim = Field(min_length=1, max_length=254, examples=["ada@example.com"])
     password: Password = Field(min_length=1, max_length=1024)
 
 
 class RefreshIn(CamelInput):
-    refresh_token: str = Field(min_length=1, max_length=256)
+    refresh_token: Verbatim = Field(min_length=1, max_length=256)
 
 
 class LogoutIn(CamelInput):
-    refresh_token: str | None = Field(default=None, min_length=1, max_length=256)
+    refresh_token: Verbatim | None = Field(default=None, min_length=1, max_length=256)
 
 
 # One-time tokens are 43 URL-safe characters (256 bits); the bounds only keep junk out.
-OneTimeToken = Annotated[str, StringConstraints(min_length=16, max_length=128)]
+OneTimeToken = Annotated[
+    str, StringConstraints(strip_whitespace=False, min_length=16, max_length=128)
+]
 
 RESET_REQUESTED = "If an account exists for this email, a reset link has been sent to it."
 
@@ -63,7 +68,7 @@ class TokenIn(CamelInput):
 
 class PasswordResetRequestIn(CamelInput):
     # Not EmailStr: a malformed address gets the same 202 as an unknown one.
-    email: str = Field(min_length=1, max_length=254, examples=["ada@example.com"])
+    email: Verbatim = Field(min_length=1, max_length=254, examples=["ada@example.com"])
 
 
 class PasswordResetConfirmIn(CamelInput):
