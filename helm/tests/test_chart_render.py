@@ -108,8 +108,12 @@ def test_each_service_gets_api_processes_service_pdb_and_migrations() -> None:
     assert relay["command"] == ["python", "-m", "identity.relay"]
     assert {"name": "IDENTITY_RELAY_METRICS_PORT", "value": "9100"} in relay["env"]
     assert relay["ports"] == [{"name": "metrics", "containerPort": 9100, "protocol": "TCP"}]
-    worker = deployments["fitness-identity-worker"]["spec"]["template"]["spec"]["containers"][0]
-    assert "ports" not in worker, "a worker without /metrics must not be scraped"
+    # Workers and consumers serve /metrics on the same port (run_worker falls back to it).
+    for process in ("worker", "consumer"):
+        name = f"fitness-identity-{process}"
+        container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        assert {"name": "IDENTITY_RELAY_METRICS_PORT", "value": "9100"} in container["env"]
+        assert container["ports"] == [{"name": "metrics", "containerPort": 9100, "protocol": "TCP"}]
 
     assert set(_by_kind(docs, "Service")) == {
         "fitness-gateway",
