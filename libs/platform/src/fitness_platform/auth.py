@@ -22,8 +22,10 @@ from joserfc.jwk import KeySet
 from fitness_platform.logging import user_id_var
 from fitness_platform.problems import Forbidden, ServiceUnavailable, Unauthorized
 
-# RFC 9864 renames EdDSA to Ed25519; identity may sign with either name, both are Ed25519 here.
-warnings.filterwarnings("ignore", message=".*EdDSA is deprecated.*", category=SecurityWarning)
+# joserfc's SecurityWarnings (e.g. RFC 9864 renaming EdDSA to Ed25519; identity may sign with
+# either name, both are Ed25519 here) are ignored process-wide, once: a catch_warnings() per
+# verification changed the global filters on every request and races with other threads.
+warnings.filterwarnings("ignore", category=SecurityWarning)
 
 ALLOWED_ALGORITHMS = ("EdDSA", "Ed25519", "RS256")
 # Only asymmetric public keys are ever used; an "oct" key in a JWKS would enable HS* confusion.
@@ -161,9 +163,7 @@ class TokenVerifier:
         kid = header.get("kid")
         keys = await self.jwks.key_set(kid if isinstance(kid, str) else None)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SecurityWarning)
-                decoded = jwt.decode(token, keys, algorithms=list(ALLOWED_ALGORITHMS))
+            decoded = jwt.decode(token, keys, algorithms=list(ALLOWED_ALGORITHMS))
             self.registry.validate(decoded.claims)
         except JoseError as exc:
             raise _unauthorized(_describe(exc)) from exc

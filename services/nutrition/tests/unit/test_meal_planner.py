@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections import Counter
+from types import FrameType
 
 import pytest
 
@@ -143,3 +146,27 @@ def test_empty_catalogue_gives_empty_plan_with_reason() -> None:
 def test_meals_outside_3_to_6_rejected() -> None:
     with pytest.raises(ValueError, match="meals"):
         PlanRequest(targets=TARGETS, meals=7)
+
+
+def test_a_solve_leaves_the_process_wide_warning_filters_alone(sr28_foods: list[Food]) -> None:
+    # Solves run in a thread pool, and warnings' filters are one process-wide list: a
+    # catch_warnings() in one solve (ours, or scipy's for a dense LinearConstraint, which sets
+    # "error") turned a warning of another thread's solve into a 500 under concurrent load.
+    entered: list[str] = []
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        code = frame.f_code
+        if (
+            event == "call"
+            and code.co_name == "__enter__"
+            and code.co_filename.endswith(f"{os.sep}warnings.py")
+        ):
+            entered.append(code.co_filename)
+
+    sys.setprofile(profile)
+    try:
+        plan = plan_day(sr28_foods, PlanRequest(targets=TARGETS, meals=3, seed=11))
+    finally:
+        sys.setprofile(None)
+    assert plan.within_bands
+    assert entered == []

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_array
 
 from nutrition.domain.candidate_pool import DEFAULT_PER_ROLE, CandidatePool, FoodFilter, build_pool
 from nutrition.domain.catalogue import Food
@@ -73,6 +74,9 @@ HIGHS_OPTIONS: dict[str, object] = {
     "random_seed": 0,
     "threads": 1,
 }
+# Process-wide and set once: a ``catch_warnings()`` around each solve would race with the same
+# block in other threads (solves run in a thread pool) and can leave the filters wrong for good.
+warnings.filterwarnings("ignore", message="Unrecognized options", category=RuntimeWarning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +123,12 @@ class _Model:
         self.ub.append(ub)
 
     def constraint(self) -> LinearConstraint:
-        return LinearConstraint(np.vstack(self.rows), np.array(self.lb), np.array(self.ub))
+        # Sparse on purpose (the model is): for a dense matrix scipy's LinearConstraint runs
+        # ``catch_warnings(); simplefilter("error")``, which changes the *process-wide* filters
+        # for a moment and turned a warning of a solve in another thread into a 500.
+        return LinearConstraint(
+            csr_array(np.vstack(self.rows)), np.array(self.lb), np.array(self.ub)
+        )
 
 
 def _solve(
@@ -232,20 +241,18 @@ def _solve(
 
     integrality = np.zeros(n)
     integrality[: 2 * nv] = 1
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Unrecognized options", category=RuntimeWarning)
-        result = milp(
-            cost,
-            constraints=model.constraint(),
-            bounds=Bounds(lower, upper),
-            integrality=integrality,
-            options={
-                "node_limit": NODE_LIMIT,
-                "time_limit": SAFETY_TIME_LIMIT_S,
-                "presolve": True,
-                **HIGHS_OPTIONS,
-            },
-        )
+    result = milp(
+        cost,
+        constraints=model.constraint(),
+        bounds=Bounds(lower, upper),
+        integrality=integrality,
+        options={
+            "node_limit": NODE_LIMIT,
+            "time_limit": SAFETY_TIME_LIMIT_S,
+            "presolve": True,
+            **HIGHS_OPTIONS,
+        },
+    )
     if result.x is None:
         return None
     x = np.round(result.x[:nv]).astype(int)
