@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +159,48 @@ def _process_env(settings: IdentitySettings, **extra: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def process_env() -> Callable[..., dict[str, str]]:
     return _process_env
+
+
+@dataclass(frozen=True)
+class EngagementHistory:
+    """Ten users' signups and active days: the engagement tests (the domain maths and
+    GET /admin/metrics) check numbers computed by hand against this one history."""
+
+    start: date
+    end: date
+    signups: dict[str, date]
+    active: dict[str, list[date]]
+
+
+@pytest.fixture(scope="session")
+def history() -> EngagementHistory:
+    d = date
+    return EngagementHistory(
+        # Range: Mon 2026-01-05 (ISO 2026-W02) .. 2026-02-08, 35 days.
+        start=d(2026, 1, 5),
+        end=d(2026, 2, 8),
+        signups={
+            "u0": d(2026, 1, 5),
+            "u1": d(2026, 1, 5),
+            "u2": d(2026, 1, 5),
+            "u3": d(2026, 1, 6),
+            "u4": d(2026, 1, 7),
+            "u5": d(2026, 1, 12),
+            "u6": d(2026, 1, 12),
+            "u7": d(2026, 1, 14),
+            "u8": d(2026, 1, 26),
+            "u9": d(2025, 12, 20),  # before the range: active, but in no cohort
+        },
+        active={
+            "u0": [d(2026, 1, 5), d(2026, 1, 6), d(2026, 1, 12), d(2026, 2, 4)],
+            "u1": [d(2026, 1, 5), d(2026, 1, 6)],
+            "u2": [d(2026, 1, 5)],
+            "u3": [d(2026, 1, 6), d(2026, 1, 13), d(2026, 2, 5)],
+            "u4": [d(2026, 1, 7), d(2026, 1, 8)],
+            "u5": [d(2026, 1, 12), d(2026, 1, 13), d(2026, 1, 19)],
+            "u6": [d(2026, 1, 12)],
+            "u7": [d(2026, 1, 14), d(2026, 1, 21)],
+            "u8": [d(2026, 1, 26), d(2026, 1, 27)],
+            "u9": [d(2025, 12, 20), d(2026, 1, 1), d(2026, 1, 10)],
+        },
+    )

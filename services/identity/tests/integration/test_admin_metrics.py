@@ -1,7 +1,7 @@
 """GET /admin/metrics on a synthetic history written through the repositories (fresh schema).
 
 Ten users, known signups and active days over 30-odd days; every expected number below was
-computed by hand (the same history as tests/unit/test_engagement.py).
+computed by hand (the `history` fixture of tests/conftest.py, shared with tests/unit/test_engagement.py).
 """
 
 from __future__ import annotations
@@ -24,33 +24,8 @@ from identity.users.models import User
 
 PASSWORD = "correct horse battery staple"
 D = date
-START, END = D(2026, 1, 5), D(2026, 2, 8)
-SIGNUPS = {
-    "u0": D(2026, 1, 5),
-    "u1": D(2026, 1, 5),
-    "u2": D(2026, 1, 5),
-    "u3": D(2026, 1, 6),
-    "u4": D(2026, 1, 7),
-    "u5": D(2026, 1, 12),
-    "u6": D(2026, 1, 12),
-    "u7": D(2026, 1, 14),
-    "u8": D(2026, 1, 26),
-    "u9": D(2025, 12, 20),
-}
 # Signup times at the edges of the UTC day: the day is the UTC date, nothing else.
 SIGNUP_TIME = {"u4": time(23, 59, 59), "u5": time(0, 0, 0)}
-ACTIVE = {
-    "u0": [D(2026, 1, 5), D(2026, 1, 6), D(2026, 1, 12), D(2026, 2, 4)],
-    "u1": [D(2026, 1, 5), D(2026, 1, 6)],
-    "u2": [D(2026, 1, 5)],
-    "u3": [D(2026, 1, 6), D(2026, 1, 13), D(2026, 2, 5)],
-    "u4": [D(2026, 1, 7), D(2026, 1, 8)],
-    "u5": [D(2026, 1, 12), D(2026, 1, 13), D(2026, 1, 19)],
-    "u6": [D(2026, 1, 12)],
-    "u7": [D(2026, 1, 14), D(2026, 1, 21)],
-    "u8": [D(2026, 1, 26), D(2026, 1, 27)],
-    "u9": [D(2025, 12, 20), D(2026, 1, 1), D(2026, 1, 10)],
-}
 
 
 @pytest.fixture
@@ -58,6 +33,7 @@ async def metrics_client(
     migrated_schema: Callable[[], Awaitable[Any]],
     make_settings: Callable[..., IdentitySettings],
     redis_client: Any,
+    history: Any,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str], Any]]:
     db = await migrated_schema()
     settings = make_settings(db)
@@ -65,7 +41,7 @@ async def metrics_client(
     sessions = create_sessionmaker(engine)
     try:
         async with sessions() as session, session.begin():
-            for key, signup in SIGNUPS.items():
+            for key, signup in history.signups.items():
                 user = await user_repo.insert(
                     session, email=f"{key}@example.com", name=key, password_hash="x"
                 )
@@ -73,7 +49,7 @@ async def metrics_client(
                 await session.execute(
                     update(User).where(User.id == user.id).values(created_at=created)
                 )
-                for day in ACTIVE[key] + ACTIVE[key][:1]:  # one duplicate each
+                for day in history.active[key] + history.active[key][:1]:  # one duplicate each
                     await activity_service.record_activity(session, user.id, day)
 
         app = create_app(settings)
@@ -105,9 +81,11 @@ async def _metrics(client: httpx.AsyncClient, auth: dict[str, str], **params: st
 
 async def test_metrics_are_exact_on_a_known_history(
     metrics_client: tuple[httpx.AsyncClient, dict[str, str], Any],
+    history: Any,
 ) -> None:
     client, auth, _ = metrics_client
-    body = await _metrics(client, auth, **{"from": START.isoformat(), "to": END.isoformat()})
+    span = {"from": history.start.isoformat(), "to": history.end.isoformat()}
+    body = await _metrics(client, auth, **span)
     assert (body["from"], body["to"]) == ("2026-01-05", "2026-02-08")
     days = {d["day"]: d for d in body["days"]}
     assert len(body["days"]) == 35

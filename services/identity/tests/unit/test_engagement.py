@@ -3,56 +3,36 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
 from identity.domain import engagement
 
 D = date
-# Range: Mon 2026-01-05 (ISO 2026-W02) .. 2026-02-08, 35 days.
-START, END = D(2026, 1, 5), D(2026, 2, 8)
-SIGNUPS = {
-    "u0": D(2026, 1, 5),
-    "u1": D(2026, 1, 5),
-    "u2": D(2026, 1, 5),
-    "u3": D(2026, 1, 6),
-    "u4": D(2026, 1, 7),
-    "u5": D(2026, 1, 12),
-    "u6": D(2026, 1, 12),
-    "u7": D(2026, 1, 14),
-    "u8": D(2026, 1, 26),
-    "u9": D(2025, 12, 20),  # before the range: active, but in no cohort
-}
-ACTIVE = {
-    "u0": [D(2026, 1, 5), D(2026, 1, 6), D(2026, 1, 12), D(2026, 2, 4)],
-    "u1": [D(2026, 1, 5), D(2026, 1, 6)],
-    "u2": [D(2026, 1, 5)],
-    "u3": [D(2026, 1, 6), D(2026, 1, 13), D(2026, 2, 5)],
-    "u4": [D(2026, 1, 7), D(2026, 1, 8)],
-    "u5": [D(2026, 1, 12), D(2026, 1, 13), D(2026, 1, 19)],
-    "u6": [D(2026, 1, 12)],
-    "u7": [D(2026, 1, 14), D(2026, 1, 21)],
-    "u8": [D(2026, 1, 26), D(2026, 1, 27)],
-    "u9": [D(2025, 12, 20), D(2026, 1, 1), D(2026, 1, 10)],
-}
 
 
-def _activity() -> list[tuple[str, date]]:
-    pairs = [(u, d) for u, days in ACTIVE.items() for d in days]
+def _activity(history: Any) -> list[tuple[str, date]]:
+    pairs = [(u, d) for u, days in history.active.items() for d in days]
     return pairs + pairs[:5]  # duplicates must not count twice
 
 
 @pytest.fixture(scope="module")
-def result() -> engagement.Engagement:
-    return engagement.compute(signups=SIGNUPS, activity=_activity(), start=START, end=END)
+def result(history: Any) -> engagement.Engagement:
+    return engagement.compute(
+        signups=history.signups,
+        activity=_activity(history),
+        start=history.start,
+        end=history.end,
+    )
 
 
 def _day(result: engagement.Engagement, day: date) -> engagement.DayMetrics:
     return next(d for d in result.days if d.day == day)
 
 
-def test_every_day_of_the_range_once(result: engagement.Engagement) -> None:
-    assert [d.day for d in result.days] == engagement.days_between(START, END)
+def test_every_day_of_the_range_once(result: engagement.Engagement, history: Any) -> None:
+    assert [d.day for d in result.days] == engagement.days_between(history.start, history.end)
     assert len(result.days) == 35
 
 
@@ -116,7 +96,8 @@ def test_weekly_cohort_retention(result: engagement.Engagement) -> None:
 
 
 def test_empty_history_is_all_zero_with_undefined_stickiness() -> None:
-    result = engagement.compute(signups={}, activity=[], start=START, end=START)
+    day = D(2026, 1, 5)
+    result = engagement.compute(signups={}, activity=[], start=day, end=day)
     assert [(d.dau, d.wau, d.mau, d.stickiness) for d in result.days] == [(0, 0, 0, None)]
     assert (result.registrations, result.stickiness, result.cohorts) == (0, None, [])
 
@@ -137,4 +118,4 @@ def test_windows_are_exactly_7_and_30_days() -> None:
 
 def test_start_after_end_is_refused() -> None:
     with pytest.raises(ValueError, match="start"):
-        engagement.compute(signups={}, activity=[], start=END, end=START)
+        engagement.compute(signups={}, activity=[], start=D(2026, 2, 8), end=D(2026, 1, 5))
