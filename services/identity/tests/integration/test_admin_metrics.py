@@ -186,6 +186,7 @@ async def test_default_range_is_the_30_days_ending_today(
         {"from": "2026-02-01", "to": "2026-01-01"},
         {"from": "2020-01-01", "to": "2026-01-01"},
         {"from": "1999-12-31", "to": "2000-01-02"},
+        {"to": "0001-01-01"},  # the default `from` would underflow the date type
         {"to": "not-a-date"},
     ],
 )

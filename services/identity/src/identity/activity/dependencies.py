@@ -56,8 +56,10 @@ async def day_range(
     ] = None,
 ) -> DayRange:
     end = to or datetime.now(UTC).date()
-    start = from_ or end - timedelta(days=DEFAULT_DAYS - 1)
-    for value, path in ((start, "query.from"), (end, "query.to")):
+    # The default `from` is computed from `to`: `to=0001-01-01` underflowed the date type (an
+    # OverflowError, a 500, found by schemathesis); clamped, the bounds check below answers 422.
+    start = from_ or max(EARLIEST, end) - timedelta(days=DEFAULT_DAYS - 1)
+    for value, path in ((end, "query.to"), (start, "query.from")):
         if not EARLIEST <= value <= LATEST:
             raise _invalid(f"Days must be between {EARLIEST} and {LATEST}.", path)
     if start > end:
