@@ -11,7 +11,6 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.admin.models import AdminAudit
-from identity.auth.models import RefreshToken
 from identity.users.models import User
 
 
@@ -102,18 +101,6 @@ async def update_user(
     if roles is not None:
         values["roles"] = roles
     await session.execute(update(User).where(User.id == user_id).values(**values))
-
-
-async def revoke_all_refresh_tokens(
-    session: AsyncSession, *, user_id: uuid.UUID, at: datetime
-) -> int:
-    stmt = (
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=at)
-    )
-    result = await session.execute(stmt)
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def insert_audit(

@@ -15,6 +15,7 @@ from identity.admin import audit
 from identity.admin import repository as admin_repo
 from identity.admin.models import AdminAudit
 from identity.admin.schemas import AdminUserPatch
+from identity.auth import repository as token_repo
 from identity.auth.revocation import AccessRevoker
 from identity.users.models import User, UserStatus
 
@@ -85,7 +86,7 @@ async def update_user(
     )
     blocked = changes.get("status", {}).get("to") == UserStatus.BLOCKED
     if blocked:
-        changes["revokedRefreshTokens"] = await admin_repo.revoke_all_refresh_tokens(
+        changes["revokedRefreshTokens"] = await token_repo.revoke_all_for_user(
             session, user_id=user_id, at=now
         )
     if blocked or "roles" in changes:
