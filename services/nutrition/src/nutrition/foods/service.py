@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_platform.pagination import Page, PageParams
+from fitness_platform.problems import ProblemError
 from nutrition.audit.dependencies import AuditContext
 from nutrition.domain.food_groups import classify
 from nutrition.domain.food_tags import derive_tags
@@ -44,6 +45,26 @@ def to_detail(food: Food, portions: Sequence[Portion]) -> FoodDetail:
         composite=food.composite,
         updated_at=food.updated_at,
     )
+
+
+async def get_known(
+    session: AsyncSession, ids: Sequence[int], *, path: Callable[[int], str]
+) -> dict[int, Food]:
+    """The catalogue rows of ``ids``; a 422 naming every unknown id (at ``path(id)``) otherwise."""
+    foods = await repository.get_many(session, ids)
+    missing = sorted(set(ids) - foods.keys())
+    if missing:
+        raise ProblemError(
+            422,
+            detail="Unknown food ids: " + ", ".join(map(str, missing)),
+            extra={
+                "errors": [
+                    {"path": path(m), "message": f"unknown food {m}", "type": "unknown_food"}
+                    for m in missing
+                ]
+            },
+        )
+    return foods
 
 
 async def search(

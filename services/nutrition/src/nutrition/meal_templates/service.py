@@ -7,9 +7,9 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_platform.pagination import Page, PageParams
-from fitness_platform.problems import ProblemError
 from nutrition.audit.dependencies import AuditContext
 from nutrition.foods import repository as food_repository
+from nutrition.foods import service as food_service
 from nutrition.foods.models import Food
 from nutrition.meal_templates import repository
 from nutrition.meal_templates.models import MealTemplate
@@ -42,24 +42,9 @@ def _out(row: MealTemplate, foods: dict[int, Food]) -> MealTemplateOut:
 
 async def _check_foods(session: AsyncSession, data: MealTemplateIn) -> dict[int, Food]:
     ids = [i.food_id for i in data.items]
-    foods = await food_repository.get_many(session, ids)
-    missing = sorted(set(ids) - foods.keys())
-    if missing:
-        raise ProblemError(
-            422,
-            detail="Unknown food ids: " + ", ".join(map(str, missing)),
-            extra={
-                "errors": [
-                    {
-                        "path": f"body.items.{ids.index(m)}.foodId",
-                        "message": "unknown food",
-                        "type": "unknown_food",
-                    }
-                    for m in missing
-                ]
-            },
-        )
-    return foods
+    return await food_service.get_known(
+        session, ids, path=lambda food_id: f"body.items.{ids.index(food_id)}.foodId"
+    )
 
 
 def _items(data: MealTemplateIn) -> list[dict[str, float | int]]:

@@ -10,13 +10,13 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_platform.pagination import Page, PageParams
-from fitness_platform.problems import Conflict, ProblemError
+from fitness_platform.problems import Conflict
 from nutrition.calculations import service as calculation_service
 from nutrition.domain import meal_planner, plan_validation, weekly_plan
 from nutrition.domain.candidate_pool import FoodFilter
 from nutrition.domain.catalogue import Food
 from nutrition.domain.plan_types import DayPlan, MacroTargets, Meal, NutrientTotals, PlanItem
-from nutrition.foods import repository as food_repository
+from nutrition.foods import service as food_service
 from nutrition.foods.pool import FoodPool, to_domain
 from nutrition.plans import repository
 from nutrition.plans.models import PersonalPlan
@@ -224,19 +224,7 @@ async def validate_plan(
     """Totals per day from the catalogue, judged by the domain's norms."""
     targets = await resolve_targets(session, user_id=user_id, targets=data.targets)
     ids = [i.food_id for d in data.days for m in d.meals for i in m.items]
-    rows = await food_repository.get_many(session, ids)
-    missing = sorted(set(ids) - rows.keys())
-    if missing:
-        raise ProblemError(
-            422,
-            detail="Unknown food ids: " + ", ".join(map(str, missing)),
-            extra={
-                "errors": [
-                    {"path": "body.days", "message": f"unknown food {m}", "type": "unknown_food"}
-                    for m in missing
-                ]
-            },
-        )
+    rows = await food_service.get_known(session, ids, path=lambda _: "body.days")
     foods = {food_id: to_domain(row) for food_id, row in rows.items()}
     day_totals = [
         NutrientTotals.sum(
