@@ -35,7 +35,7 @@ test: sync     ## every test: unit, integration (real Postgres/Redis/Kafka/S3), 
 lint: sync     ## ruff check + ruff format --check + mypy
 	$(VENV_PY) -m ruff check .
 	$(VENV_PY) -m ruff format --check .
-	$(VENV_PY) -m mypy libs/platform/src libs/contracts/src services/identity/src services/nutrition/src gateway/src infra/stack/src tests-e2e/src
+	$(VENV_PY) -m mypy libs/platform/src libs/contracts/src services/identity/src services/nutrition/src services/training/src services/progress/src services/goals/src services/media/src gateway/src infra/stack/src tests-e2e/src
 
 fmt: sync
 	$(VENV_PY) -m ruff check --fix .

@@ -36,6 +36,7 @@ DEFAULT_ROUTES: dict[str, str] = {
     "/admin/content/foods": "nutrition",
     "/admin/content/meal-templates": "nutrition",
     "/workouts": "training",
+    "/exercises": "training",
     "/admin/content/workout-templates": "training",
     "/progress": "progress",
     "/goals": "goals",

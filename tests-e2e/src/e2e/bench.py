@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import math
 import os
@@ -28,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import aiohttp
@@ -335,6 +337,22 @@ PLAN: dict[str, tuple[int, float]] = {
 }
 
 
+# Each service adds its scenarios in ``e2e/bench_<service>.py``: ``scenarios(base) -> {name:
+# Request}``, ``PLAN = {name: (concurrency, seconds)}`` and optionally
+# ``async def prepare(session, base, clients)`` (unmeasured set-up, e.g. a workout to read).
+SERVICE_BENCHES = ("training", "progress", "goals", "media")
+
+
+def service_benches() -> list[ModuleType]:
+    found = []
+    for service in SERVICE_BENCHES:
+        try:
+            found.append(importlib.import_module(f"e2e.bench_{service}"))
+        except ModuleNotFoundError:
+            continue
+    return found
+
+
 async def make_clients(session: aiohttp.ClientSession, base: str, n: int) -> list[Client]:
     """Accounts for the run, created at ``base`` (identity directly: set-up is not measured, and
     the gateway's per-IP registration limit is meant for real clients)."""
@@ -376,7 +394,17 @@ async def run(args: argparse.Namespace) -> list[Result]:
                 ) as r:
                     await r.read()
         table = scenarios(base, args.setup_url.rstrip("/"))
-        for name, (conc, seconds) in PLAN.items():
+        plan = dict(PLAN)
+        for module in service_benches():
+            extra: dict[str, Request] = module.scenarios(base)
+            wanted = [n for n in extra if not args.only or any(o in n for o in args.only)]
+            if not wanted:
+                continue
+            if hasattr(module, "prepare"):
+                await module.prepare(session, base, clients)
+            table.update(extra)
+            plan.update({n: module.PLAN[n] for n in extra})
+        for name, (conc, seconds) in plan.items():
             if args.only and not any(o in name for o in args.only):
                 continue
             seconds = seconds * args.scale

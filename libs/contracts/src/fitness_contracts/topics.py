@@ -2,6 +2,7 @@
 
 IDENTITY_USER = "identity.user"
 PROGRESS_WEIGHT = "progress.weight"
+PROGRESS_REPORT = "progress.report"
 TRAINING_WORKOUT = "training.workout"
 NUTRITION_INTAKE = "nutrition.intake"
 NUTRITION_TARGETS = "nutrition.targets"
@@ -12,6 +13,7 @@ MEDIA_ASSET = "media.asset"
 ALL_TOPICS = (
     IDENTITY_USER,
     PROGRESS_WEIGHT,
+    PROGRESS_REPORT,
     TRAINING_WORKOUT,
     NUTRITION_INTAKE,
     NUTRITION_TARGETS,

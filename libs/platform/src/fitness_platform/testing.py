@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -271,6 +271,42 @@ async def drop_schema(admin_url: str, fresh: FreshSchema) -> None:
         # DROP OWNED removes the CONNECT grant too, which would otherwise block DROP ROLE.
         await conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(fresh.role)))
         await conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(fresh.role)))
+
+
+async def user_row_counts(
+    conn: psycopg.AsyncConnection[Any], user_id: uuid.UUID | str, *, column: str = "user_id"
+) -> dict[str, int]:
+    """Rows naming ``user_id`` in every base table of the connection's current schema that has
+    a ``column`` column: the information_schema sweep GDPR tests assert on (a new table is
+    covered without touching the test)."""
+    cur = await conn.execute(
+        "SELECT c.table_name FROM information_schema.columns c "
+        "JOIN information_schema.tables t USING (table_schema, table_name) "
+        "WHERE c.table_schema = current_schema() AND c.column_name = %s "
+        "AND t.table_type = 'BASE TABLE' ORDER BY 1",
+        (column,),
+    )
+    tables = [row[0] for row in await cur.fetchall()]
+    counts: dict[str, int] = {}
+    for table in tables:
+        query = sql.SQL("SELECT count(*) FROM {} WHERE {}::text = %s").format(
+            sql.Identifier(table), sql.Identifier(column)
+        )
+        row = await (await conn.execute(query, (str(user_id),))).fetchone()
+        counts[table] = int(row[0]) if row else 0
+    return counts
+
+
+@asynccontextmanager
+async def running_app(app: Any, base_url: str = "http://service.test") -> AsyncIterator[Any]:
+    """``async with running_app(create_app(settings)) as client``: the app's lifespan runs once
+    and an ``httpx.AsyncClient`` talks to it over ASGI (no sockets)."""
+    import httpx
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
 
 
 # ------------------------------------------------------------------ fixtures

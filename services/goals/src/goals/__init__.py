@@ -1,0 +1,1 @@
+"""The goals service (DESIGN §1)."""

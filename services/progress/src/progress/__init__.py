@@ -1,0 +1,1 @@
+"""The progress service (DESIGN §1)."""
