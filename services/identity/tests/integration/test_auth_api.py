@@ -76,6 +76,33 @@ async def test_register_writes_outbox_event_in_same_transaction(
     assert payload["name"] == "Ada Lovelace"
 
 
+async def test_logins_and_refreshes_publish_one_activity_event_per_user_and_day(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    email = _email()
+    user_id = (await _register(client, email)).json()["id"]
+    first = (await _login(client, email)).json()
+    second = (await _login(client, email)).json()
+    for tokens in (first, second):
+        resp = await client.post("/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
+        assert resp.status_code == 200, resp.text
+    async with engine.connect() as conn:
+        logged_in = (
+            await conn.execute(
+                text("SELECT count(*) FROM outbox WHERE event_type = :t AND key = :k"),
+                {"t": "identity.user.logged_in.v1", "k": user_id},
+            )
+        ).scalar_one()
+        active_days = (
+            await conn.execute(
+                text("SELECT count(*) FROM user_activity WHERE user_id = :u"), {"u": user_id}
+            )
+        ).scalar_one()
+    # Two logins and two refreshes on one UTC day: one activity event, one active day.
+    assert logged_in == 1
+    assert active_days == 1
+
+
 async def test_duplicate_email_is_409_problem_case_insensitive(client: httpx.AsyncClient) -> None:
     email = _email()
     assert (await _register(client, email)).status_code == 201

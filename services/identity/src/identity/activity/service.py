@@ -19,12 +19,14 @@ log = logging.getLogger(__name__)
 CACHE_KEY = "identity:admin:metrics:v1:{start}:{end}"
 
 
-async def record_activity(session: AsyncSession, user_id: uuid.UUID, day: date) -> None:
+async def record_activity(session: AsyncSession, user_id: uuid.UUID, day: date) -> bool:
     """Mark ``user_id`` active on the UTC ``day``, in the caller's transaction (idempotent).
 
-    Called by login/refresh (identity.auth.service) and by the domain-event consumer.
+    Called by login/refresh (identity.auth.service) and by the domain-event consumer. Returns
+    True when this is the user's first activity of that day (a row was added): login/refresh
+    publish ``identity.user.logged_in.v1`` only then, one activity event per user per day.
     """
-    await repository.mark_active(session, user_id=user_id, day=day)
+    return await repository.mark_active(session, user_id=user_id, day=day)
 
 
 async def engagement_metrics(

@@ -118,11 +118,19 @@ async def login(
         family_id=uuid.uuid4(),
         now=now,
     )
-    await add_event(session, UserLoggedInV1(user_id=user.id, at=now), key=str(user.id))
-    await record_activity(session, user.id, now.date())  # DAU/MAU: active on this UTC day
+    await _record_login_activity(session, user.id, now)
     await session.commit()
     LOGINS.labels("ok").inc()
     return issued
+
+
+async def _record_login_activity(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    """DAU/MAU: the user is active on this UTC day. ``logged_in.v1`` is an activity event, not a
+    security log: only the day's first login/refresh publishes it (a refresh every few minutes
+    would otherwise fill the event log with copies that carry no information). Failed logins,
+    reuse detection and revocations are logged and counted, never deduplicated."""
+    if await record_activity(session, user_id, now.date()):
+        await add_event(session, UserLoggedInV1(user_id=user_id, at=now), key=str(user_id))
 
 
 def _invalid_credentials() -> Unauthorized:
@@ -176,8 +184,7 @@ async def refresh(
         now=now,
         replaces=row.id,
     )
-    await add_event(session, UserLoggedInV1(user_id=user.id, at=now), key=str(user.id))
-    await record_activity(session, user.id, now.date())  # DAU/MAU: active on this UTC day
+    await _record_login_activity(session, user.id, now)
     await session.commit()
     REFRESHES.labels("ok").inc()
     return issued
