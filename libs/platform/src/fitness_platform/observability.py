@@ -6,12 +6,66 @@ import logging
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from prometheus_client import Counter, Histogram
 from prometheus_fastapi_instrumentator import Instrumentator
+from prometheus_fastapi_instrumentator.metrics import Info
 
 if TYPE_CHECKING:
     from fitness_platform.settings import ServiceSettings
 
 log = logging.getLogger("fitness_platform.observability")
+
+
+# The three HTTP metrics the dashboards and alert rules read, with the instrumentator's default
+# names, labels and buckets. Its default set also records request and response size summaries
+# on every request (five metrics): nothing reads those, so they are not recorded.
+# Module-level: every app in a process (tests build many) shares one registration.
+HTTP_REQUESTS = Counter(
+    "http_requests_total",
+    "Total number of requests by method, status and handler.",
+    ["method", "status", "handler"],
+)
+HTTP_LATENCY_HIGHR = Histogram(
+    "http_request_duration_highr_seconds",
+    "Latency with many buckets but no API specific labels (for percentiles).",
+    buckets=(
+        0.01,
+        0.025,
+        0.05,
+        0.075,
+        0.1,
+        0.25,
+        0.5,
+        0.75,
+        1,
+        1.5,
+        2,
+        2.5,
+        3,
+        3.5,
+        4,
+        4.5,
+        5,
+        7.5,
+        10,
+        30,
+        60,
+        float("inf"),
+    ),
+)
+HTTP_LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Latency with only few buckets by handler (for SLIs per route).",
+    ["method", "handler"],
+    buckets=(0.1, 0.5, 1, float("inf")),
+)
+
+
+def _record(info: Info) -> None:
+    duration = info.modified_duration
+    HTTP_REQUESTS.labels(info.method, info.modified_status, info.modified_handler).inc()
+    HTTP_LATENCY_HIGHR.observe(duration)
+    HTTP_LATENCY.labels(info.method, info.modified_handler).observe(duration)
 
 
 def setup_metrics(app: FastAPI) -> Instrumentator:
@@ -20,6 +74,7 @@ def setup_metrics(app: FastAPI) -> Instrumentator:
         should_group_status_codes=False,
         excluded_handlers=["/metrics", "/health/live", "/health/ready"],
     )
+    instrumentator.add(_record)
     instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
     return instrumentator
 

@@ -183,3 +183,14 @@ async def test_openapi_ids_and_metrics(client: httpx.AsyncClient) -> None:
     metrics = await client.get("/metrics")
     assert metrics.status_code == 200
     assert "http_request" in metrics.text
+
+
+async def test_http_metrics_are_the_three_the_dashboards_read(client: httpx.AsyncClient) -> None:
+    await client.get("/things", headers=_bearer("not-a-token"))
+    text = (await client.get("/metrics")).text
+    assert 'http_requests_total{handler="/things",method="GET",status="401"}' in text
+    assert "http_request_duration_highr_seconds_bucket" in text
+    assert 'http_request_duration_seconds_bucket{handler="/things"' in text
+    # the instrumentator's size summaries cost CPU on every request and nothing reads them
+    assert "http_request_size_bytes" not in text
+    assert "http_response_size_bytes" not in text
