@@ -1,4 +1,4 @@
-"""`python -m fitness_stack up|down|status|logs [name]|migrate|admin EMAIL`."""
+"""`python -m fitness_stack up|down|status|logs [name]|migrate|admin EMAIL|backup|restore`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from fitness_stack import backup
 from fitness_stack.admin import grant_admin
 from fitness_stack.endpoints import Endpoints, redact
 from fitness_stack.fleet import discover
@@ -48,6 +49,29 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="run every service's Alembic migrations")
     admin = sub.add_parser("admin", help="grant role admin to a registered user")
     admin.add_argument("email")
+    dump = sub.add_parser("backup", help="pg_dump database fitness into <state>/backups")
+    dump.add_argument(
+        "--keep",
+        type=int,
+        default=backup.DEFAULT_KEEP,
+        help=f"keep the newest N backups (default {backup.DEFAULT_KEEP})",
+    )
+    dump.add_argument(
+        "--schema",
+        action="append",
+        default=[],
+        help="only this schema (repeatable; default: the whole database)",
+    )
+    dump.add_argument("--dir", type=Path, default=None, help="default: <state>/backups")
+    load = sub.add_parser("restore", help="restore a backup (default: the newest)")
+    load.add_argument("file", nargs="?", type=Path, help="a .dump file (default: the newest)")
+    load.add_argument(
+        "--into",
+        default=None,
+        help="restore into this new database instead of replacing the objects in fitness",
+    )
+    load.add_argument("--list", action="store_true", help="list the backups and exit")
+    load.add_argument("--dir", type=Path, default=None, help="default: <state>/backups")
     return parser
 
 
@@ -193,6 +217,48 @@ def cmd_admin(stack: Stack, email: str) -> int:
     return 0
 
 
+def backups_dir(stack: Stack, given: Path | None) -> Path:
+    return given if given is not None else stack.state.root / "backups"
+
+
+def cmd_backup(stack: Stack, args: argparse.Namespace) -> int:
+    try:
+        made = backup.backup(
+            stack.endpoints.pg_admin_url,
+            backups_dir(stack, args.dir),
+            schemas=args.schema,
+            keep=args.keep,
+        )
+    except (backup.BackupError, ValueError) as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    kept = backup.list_backups(made.path.parent)
+    print(f"backup: {made.path} ({made.size} bytes); {len(kept)} kept (newest {args.keep})")
+    return 0
+
+
+def cmd_restore(stack: Stack, args: argparse.Namespace) -> int:
+    folder = backups_dir(stack, args.dir)
+    if args.list:
+        found = backup.list_backups(folder)
+        for item in found:
+            print(f"  {item.taken_at:%Y-%m-%d %H:%M:%S}Z  {item.path}  ({item.size} bytes)")
+        if not found:
+            print(f"no backups in {folder}")
+        return 0
+    try:
+        dump = args.file or backup.latest(folder).path
+        database = backup.restore(stack.endpoints.pg_admin_url, dump, into=args.into)
+    except (backup.BackupError, ValueError, OSError) as exc:
+        print(f"restore failed: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # psycopg errors creating the target database
+        print(f"restore failed: {exc} (is the stack up?)", file=sys.stderr)
+        return 1
+    print(f"restored {dump} into database {database}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     stack = make_stack(args)
@@ -206,4 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_logs(stack, args.name, args.lines, args.follow)
     if args.command == "migrate":
         return cmd_migrate(stack)
+    if args.command == "backup":
+        return cmd_backup(stack, args)
+    if args.command == "restore":
+        return cmd_restore(stack, args)
     return cmd_admin(stack, args.email)
