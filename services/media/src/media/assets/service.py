@@ -1,0 +1,227 @@
+"""Use cases of /media: request an upload, confirm it, read, list, delete."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitness_contracts.media import AssetDeletedV1, AssetUploadedV1
+from fitness_platform.outbox import add_event
+from fitness_platform.pagination import Page, PageParams
+from fitness_platform.problems import Conflict, NotFound, ProblemError
+from media.assets import repository
+from media.assets.models import Asset, AssetRecord, AssetStatus
+from media.assets.schemas import AssetOut, UploadIn, UploadInstructions, UploadOut
+from media.domain.content_types import SNIFF_BYTES, ContentType, matches, sniff
+from media.domain.purposes import Purpose
+from media.domain.uploads import SizeLimits, object_key
+from media.settings import MediaSettings
+from media.storage.store import ObjectStore
+
+log = logging.getLogger(__name__)
+
+
+def limits(settings: MediaSettings) -> SizeLimits:
+    return SizeLimits(image_bytes=settings.max_image_bytes, video_bytes=settings.max_video_bytes)
+
+
+def to_out(asset: Asset | AssetRecord, *, store: ObjectStore, settings: MediaSettings) -> AssetOut:
+    out = AssetOut.model_validate(asset)
+    if asset.status == AssetStatus.READY.value:
+        download = store.download_request(asset.object_key, expires_s=settings.download_url_ttl_s)
+        out.download_url, out.download_expires_at = download.url, download.expires_at
+    return out
+
+
+def _invalid(path: str, message: str, type_: str, detail: str) -> ProblemError:
+    return ProblemError(
+        422,
+        detail=detail,
+        type_slug="validation-error",
+        extra={"errors": [{"path": path, "message": message, "type": type_}]},
+    )
+
+
+async def request_upload(
+    *,
+    session: AsyncSession,
+    store: ObjectStore,
+    settings: MediaSettings,
+    user_id: UUID,
+    data: UploadIn,
+) -> UploadOut:
+    limit = limits(settings).for_type(data.content_type)
+    if data.size_bytes > limit:
+        raise _invalid(
+            "body.sizeBytes",
+            f"at most {limit} bytes for {data.content_type.value}",
+            "less_than_equal",
+            f"sizeBytes must be at most {limit} for {data.content_type.value}.",
+        )
+    asset_id = uuid4()
+    asset = Asset(
+        id=asset_id,
+        user_id=user_id,
+        purpose=data.purpose.value,
+        content_type=data.content_type.value,
+        size_bytes=data.size_bytes,
+        filename=data.filename,
+        object_key=object_key(user_id, asset_id),
+        status=AssetStatus.PENDING.value,
+    )
+    await repository.insert(session, asset)
+    # The row is committed before the URL leaves the service: an object never exists without
+    # its row, which is what lets the worker call an object without one an orphan.
+    await session.commit()
+    upload = store.upload_request(
+        asset.object_key,
+        content_type=asset.content_type,
+        size_bytes=asset.size_bytes,
+        expires_s=settings.upload_url_ttl_s,
+    )
+    return UploadOut(
+        **AssetOut.model_validate(asset).model_dump(),
+        upload=UploadInstructions(
+            url=upload.url, headers=upload.headers, expires_at=upload.expires_at
+        ),
+        expires_at=upload.expires_at,
+    )
+
+
+async def get_asset(
+    *,
+    pool: AsyncConnectionPool,
+    store: ObjectStore,
+    settings: MediaSettings,
+    user_id: UUID,
+    asset_id: UUID,
+) -> AssetOut | None:
+    record = await repository.read_by_id(pool, asset_id=asset_id, user_id=user_id)
+    return None if record is None else to_out(record, store=store, settings=settings)
+
+
+async def list_assets(
+    *,
+    pool: AsyncConnectionPool,
+    store: ObjectStore,
+    settings: MediaSettings,
+    user_id: UUID,
+    purpose: Purpose | None,
+    page: PageParams,
+) -> Page[AssetOut]:
+    records, total = await repository.read_page(
+        pool,
+        user_id=user_id,
+        purpose=purpose.value if purpose else None,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    items = [to_out(r, store=store, settings=settings) for r in records]
+    return Page.of(items, page, total)
+
+
+async def _rejection(asset: Asset, store: ObjectStore) -> ProblemError | None:
+    """Why the uploaded object is not what was declared, or None. Reads only its first bytes."""
+    info = await store.stat(asset.object_key)
+    if info is None:
+        raise Conflict(
+            "Nothing has been uploaded for this asset yet: PUT the bytes to the upload URL first.",
+            type_slug="upload-missing",
+        )
+    declared = ContentType(asset.content_type)
+    if info.size != asset.size_bytes:
+        return _invalid(
+            "object.sizeBytes",
+            f"uploaded {info.size} bytes, declared {asset.size_bytes}",
+            "size_mismatch",
+            "The uploaded object's size differs from the declared size.",
+        )
+    stored_type = (info.content_type or "").split(";")[0].strip().lower()
+    if stored_type != declared.value:
+        return _invalid(
+            "object.contentType",
+            f"uploaded as {stored_type or 'unknown'}, declared {declared.value}",
+            "content_type_mismatch",
+            "The uploaded object's content type differs from the declared one.",
+        )
+    head = await store.head_bytes(asset.object_key, SNIFF_BYTES)
+    if head is None or not matches(declared, head):
+        found = sniff(head or b"")
+        return _invalid(
+            "object.bytes",
+            f"the bytes are {found.value if found else 'not an allowed type'}, "
+            f"declared {declared.value}",
+            "magic_mismatch",
+            "The uploaded bytes do not match the declared content type.",
+        )
+    return None
+
+
+async def confirm(
+    *,
+    session: AsyncSession,
+    store: ObjectStore,
+    settings: MediaSettings,
+    user_id: UUID,
+    asset_id: UUID,
+) -> AssetOut:
+    asset = await repository.get_for_user(session, asset_id=asset_id, user_id=user_id)
+    if asset is None:
+        raise NotFound("No such asset.")
+    # End the read transaction: no pooled connection is held while S3 answers.
+    await session.commit()
+    if asset.status == AssetStatus.READY.value:
+        return to_out(asset, store=store, settings=settings)
+    problem = await _rejection(asset, store)
+    if problem is not None:
+        # A wrong object is removed at once; the asset stays pending, so the client may upload
+        # again while the URL is valid (the worker removes abandoned ones).
+        await store.remove(asset.object_key)
+        raise problem
+    now = datetime.now(UTC)
+    if await repository.mark_ready(session, asset_id=asset.id, at=now):
+        await add_event(
+            session,
+            AssetUploadedV1(
+                asset_id=asset.id,
+                user_id=user_id,
+                purpose=Purpose(asset.purpose).value,
+                content_type=asset.content_type,
+                size_bytes=asset.size_bytes,
+                uploaded_at=now,
+            ),
+            key=str(user_id),
+        )
+    await session.commit()
+    # Either ours or a concurrent confirm's result; gone if deleted meanwhile.
+    current = await repository.get_for_user(session, asset_id=asset_id, user_id=user_id)
+    await session.commit()
+    if current is None:
+        raise NotFound("No such asset.")
+    return to_out(current, store=store, settings=settings)
+
+
+async def delete_asset(
+    *, session: AsyncSession, store: ObjectStore, user_id: UUID, asset_id: UUID
+) -> bool:
+    asset = await repository.delete_for_user(session, asset_id=asset_id, user_id=user_id)
+    if asset is None:
+        return False
+    await add_event(
+        session,
+        AssetDeletedV1(
+            asset_id=asset.id, user_id=user_id, reason="user", deleted_at=datetime.now(UTC)
+        ),
+        key=str(user_id),
+    )
+    await session.commit()
+    # Row first, object second: if S3 fails here the object is an orphan the worker removes.
+    try:
+        await store.remove(asset.object_key)
+    except Exception:
+        log.warning("object not removed: left to the orphan sweep", exc_info=True)
+    return True

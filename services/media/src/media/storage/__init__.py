@@ -1,0 +1,1 @@
+"""S3 access: presigned URLs (pure SigV4) and the object operations the service needs (minio)."""
