@@ -6,6 +6,7 @@ The root conftest starts PostgreSQL/Redis/tansu/nanio and exports the env these 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import inspect
 import os
@@ -14,7 +15,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -271,6 +272,52 @@ async def drop_schema(admin_url: str, fresh: FreshSchema) -> None:
         # DROP OWNED removes the CONNECT grant too, which would otherwise block DROP ROLE.
         await conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(fresh.role)))
         await conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(fresh.role)))
+
+
+# Tables whose DDL comes from the platform's helpers (create_outbox_objects) or from Alembic,
+# not from a service's models: schema_drift() leaves them out by default.
+PLATFORM_TABLES = frozenset({"outbox", "inbox", "alembic_version"})
+
+
+def alembic_run(fresh: FreshSchema, script_location: str, verb: str, revision: str) -> None:
+    """``alembic <verb> <revision>`` (``upgrade``, ``downgrade``, ``stamp``) on ``fresh``'s
+    schema as its role (blocking: ``asyncio.to_thread`` it from async code)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.cmd_opts = argparse.Namespace(x=[f"schema={fresh.schema}", f"url={fresh.url}"])
+    getattr(command, verb)(cfg, revision)
+
+
+def schema_drift(
+    fresh: FreshSchema, metadata: Any, *, skip: Collection[str] = PLATFORM_TABLES
+) -> list[Any]:
+    """What Alembic's autogenerate would change to make ``fresh``'s migrated schema match
+    ``metadata`` (column types compared; tables named in ``skip`` and their indexes left out):
+    ``[]`` when the migrations build exactly what the models describe (blocking)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine, pool
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, other: Any) -> bool:
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return getattr(table, "name", name) not in skip
+
+    engine = create_engine(
+        fresh.url,
+        poolclass=pool.NullPool,
+        connect_args={"options": f"-csearch_path={fresh.schema}"},
+    )
+    try:
+        with engine.connect() as conn:
+            ctx = MigrationContext.configure(
+                conn, opts={"include_object": include, "compare_type": True}
+            )
+            return list(compare_metadata(ctx, metadata))
+    finally:
+        engine.dispose()
 
 
 async def user_row_counts(
