@@ -1,38 +1,16 @@
-"""``admin_audit``: append-only log of admin actions (who did what to whom, from where, when).
+"""``admin_audit``: the platform's append-only log of admin actions, mapped for identity's search.
 
-Append-only is enforced by the database (migration 0003): triggers reject UPDATE, DELETE and
-TRUNCATE for every role, the table owner included, so neither a bug nor a compromised service
-credential can rewrite history through SQL; only a superuser dropping the trigger could.
-No foreign keys: the log outlives the accounts it names (it holds ids, not personal data).
+The table, its writes (``fitness_platform.audit.record`` / ``AuditDep``) and its append-only
+triggers (migration 0003) are the platform's; identity only reads it here (``/admin/audit``).
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import BigInteger, DateTime, Index, String, func, text
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
-
+from fitness_platform.audit import admin_audit_table
 from identity.db import Base
+
+admin_audit = admin_audit_table(Base.metadata)
 
 
 class AdminAudit(Base):
-    __tablename__ = "admin_audit"
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    actor_id: Mapped[uuid.UUID] = mapped_column()
-    action: Mapped[str] = mapped_column(String(64))
-    target: Mapped[str] = mapped_column(String(200))
-    ip: Mapped[str | None] = mapped_column(String(64))
-    correlation_id: Mapped[str | None] = mapped_column(String(128))
-    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
-
-    __table_args__ = (
-        Index("ix_admin_audit_at", "at"),
-        Index("ix_admin_audit_actor_id_at", "actor_id", "at"),
-        Index("ix_admin_audit_target_at", "target", "at"),
-    )
+    __table__ = admin_audit

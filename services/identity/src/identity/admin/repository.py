@@ -1,4 +1,5 @@
-"""SQL of the admin package: the user search, admin updates of users, the audit log."""
+"""SQL of the admin package: the user search, admin updates of users, the audit log search
+(rows are written by ``fitness_platform.audit.record``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.admin.models import AdminAudit
+from identity.admin.models import AdminAudit, admin_audit
 from identity.users.models import User
 
 
@@ -103,42 +104,18 @@ async def update_user(
     await session.execute(update(User).where(User.id == user_id).values(**values))
 
 
-async def insert_audit(
-    session: AsyncSession,
-    *,
-    actor_id: uuid.UUID,
-    action: str,
-    target: str,
-    ip: str | None,
-    correlation_id: str | None,
-    details: dict[str, Any],
-) -> AdminAudit:
-    row = AdminAudit(
-        actor_id=actor_id,
-        action=action,
-        target=target,
-        ip=ip,
-        correlation_id=correlation_id,
-        details=details,
-    )
-    session.add(row)
-    await session.flush()
-    await session.refresh(row)
-    return row
-
-
 def _audit_conditions(f: AuditFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if f.actor_id is not None:
-        conditions.append(AdminAudit.actor_id == f.actor_id)
+        conditions.append(admin_audit.c.actor_id == f.actor_id)
     if f.action:
-        conditions.append(AdminAudit.action == f.action)
+        conditions.append(admin_audit.c.action == f.action)
     if f.target:
-        conditions.append(AdminAudit.target == f.target)
+        conditions.append(admin_audit.c.target == f.target)
     if f.at_from is not None:
-        conditions.append(AdminAudit.at >= f.at_from)
+        conditions.append(admin_audit.c.at >= f.at_from)
     if f.at_to is not None:
-        conditions.append(AdminAudit.at <= f.at_to)
+        conditions.append(admin_audit.c.at <= f.at_to)
     return conditions
 
 
@@ -147,12 +124,12 @@ async def search_audit(
 ) -> tuple[list[AdminAudit], int]:
     conditions = _audit_conditions(filters)
     total = (
-        await session.execute(select(func.count()).select_from(AdminAudit).where(*conditions))
+        await session.execute(select(func.count()).select_from(admin_audit).where(*conditions))
     ).scalar_one()
     stmt = (
         select(AdminAudit)
         .where(*conditions)
-        .order_by(AdminAudit.at.desc(), AdminAudit.id.desc())
+        .order_by(admin_audit.c.at.desc(), admin_audit.c.id.desc())
         .offset(offset)
         .limit(limit)
     )

@@ -8,12 +8,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from fitness_platform.audit import AuditDep
 from fitness_platform.auth import AdminDep
 from fitness_platform.db import SessionDep
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import problem_responses
 from identity.admin import repository, service
-from identity.admin.dependencies import AdminRequestDep
 from identity.admin.schemas import (
     AdminUser,
     AdminUserPatch,
@@ -95,17 +95,12 @@ async def list_users(
 async def patch_user(
     user_id: uuid.UUID,
     patch: AdminUserPatch,
-    ctx: AdminRequestDep,
+    audit: AuditDep,
     session: SessionDep,
     revoker: RevokerDep,
 ) -> AdminUser:
     user = await service.update_user(
-        session=session,
-        revoker=revoker,
-        actor_id=ctx.admin.id,
-        user_id=user_id,
-        patch=patch,
-        ip=ctx.ip,
+        session=session, revoker=revoker, audit=audit, user_id=user_id, patch=patch
     )
     return AdminUser.model_validate(user)
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.audit import AuditContext
 from fitness_platform.pagination import PageParams
 from fitness_platform.problems import Conflict, NotFound
-from identity.admin import audit
 from identity.admin import repository as admin_repo
 from identity.admin.models import AdminAudit
 from identity.admin.schemas import AdminUserPatch
@@ -48,10 +48,9 @@ async def update_user(
     *,
     session: AsyncSession,
     revoker: AccessRevoker,
-    actor_id: uuid.UUID,
+    audit: AuditContext,
     user_id: uuid.UUID,
     patch: AdminUserPatch,
-    ip: str | None,
 ) -> User:
     """Apply ``patch``; the change, the refresh-token revocation and the audit row commit together
     (access tokens are revoked in Redis just before).
@@ -62,7 +61,7 @@ async def update_user(
     user = await admin_repo.get_user_for_update(session, user_id)
     if user is None or user.status == UserStatus.DELETED:
         raise NotFound("No such user.")
-    if user_id == actor_id:
+    if user_id == audit.actor_id:
         if patch.status == UserStatus.BLOCKED:
             raise _self_lockout("An admin cannot block their own account.")
         if patch.roles is not None and "admin" not in patch.roles:
@@ -94,12 +93,7 @@ async def update_user(
         # client's next refresh gets a token with the new roles.
         await revoker.revoke_user(user_id)
     await audit.record(
-        session,
-        actor_id=actor_id,
-        action=ACTION_USER_UPDATE,
-        target=f"user:{user_id}",
-        ip=ip,
-        details=changes,
+        session, action=ACTION_USER_UPDATE, target=f"user:{user_id}", details=changes
     )
     await session.commit()
     await session.refresh(user)

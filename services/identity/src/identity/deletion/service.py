@@ -11,9 +11,9 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitness_contracts.identity import UserDeletedV1
+from fitness_platform import audit
 from fitness_platform.outbox import add_event
 from fitness_platform.problems import NotFound
-from identity.admin import audit
 from identity.auth import repository as token_repo
 from identity.auth.models import EmailVerificationToken, PasswordResetToken
 from identity.auth.revocation import AccessRevoker

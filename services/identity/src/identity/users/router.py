@@ -6,9 +6,9 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
+from fitness_platform.audit import client_ip
 from fitness_platform.db import ReadPoolDep, SessionDep
 from fitness_platform.problems import problem_responses
-from identity.admin.dependencies import client_ip
 from identity.auth.dependencies import CurrentSessionDep
 from identity.auth.revocation import RevokerDep
 from identity.deletion import service as deletion_service
