@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+import psycopg
+import pytest
+
 
 async def test_search_ranks_exact_match_first(client, user) -> None:
     resp = await client.get("/nutrition/foods?q=Butter, salted", headers=user.headers)
@@ -133,6 +136,29 @@ async def test_admin_food_crud_writes_audit_rows(client, admin, user, db, rows) 
     assert all(a[0] == admin.id for a in audit)
     assert all(a[2] for a in audit)
     assert all(a[3] for a in audit)
+
+
+async def test_the_audit_log_is_append_only(client, admin, db, rows) -> None:
+    """The platform's triggers (migration 0003) refuse changes for every role, the service's
+    own (it owns the schema) included."""
+    created = await client.post(
+        "/admin/content/foods",
+        json={**CUSTOM_FOOD, "description": f"Audited bar {uuid.uuid4().hex[:8]}"},
+        headers=admin.headers,
+    )
+    assert created.status_code == 201, created.text
+    target = f"food:{created.json()['id']}"
+    query = "SELECT id, action, details FROM admin_audit WHERE target = %s"
+    before = await rows(db, query, target)
+    assert [r[1] for r in before] == ["food.create"]
+    for statement, params in (
+        ("UPDATE admin_audit SET action = 'nothing' WHERE target = %s", (target,)),
+        ("DELETE FROM admin_audit WHERE target = %s", (target,)),
+        ("TRUNCATE admin_audit", None),
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+            await db.execute(statement, params)
+    assert await rows(db, query, target) == before
 
 
 async def test_admin_food_validation(client, admin) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.audit import AuditContext
 from fitness_platform.pagination import Page, PageParams
 from fitness_platform.problems import ProblemError
-from nutrition.audit.dependencies import AuditContext
 from nutrition.domain.food_groups import classify
 from nutrition.domain.food_tags import derive_tags
 from nutrition.foods import repository

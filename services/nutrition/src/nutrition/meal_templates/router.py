@@ -6,11 +6,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response, status
 
+from fitness_platform.audit import AuditDep
 from fitness_platform.auth import AdminDep
 from fitness_platform.db import SessionDep
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import NotFound, problem_responses
-from nutrition.audit.dependencies import AuditDep
 from nutrition.dependencies import ADMIN_RESPONSES
 from nutrition.meal_templates import service
 from nutrition.meal_templates.schemas import MealTemplateIn, MealTemplateOut

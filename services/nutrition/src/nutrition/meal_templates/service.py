@@ -6,8 +6,8 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.audit import AuditContext
 from fitness_platform.pagination import Page, PageParams
-from nutrition.audit.dependencies import AuditContext
 from nutrition.foods import repository as food_repository
 from nutrition.foods import service as food_service
 from nutrition.foods.models import Food
