@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -11,14 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from fastapi import FastAPI
-from psycopg import sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fitness_platform.db import create_engine_for, to_libpq_url
-from fitness_platform.migrations import upgrade
+from fitness_platform.db import create_engine_for
 from fitness_platform.testing import FreshSchema, create_schema, drop_schema
 from identity.main import create_app
 from identity.settings import IdentitySettings
@@ -31,59 +27,20 @@ def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("identity-keys")
 
 
-async def _migrated_schema(admin_url: str) -> FreshSchema:
-    """``create_schema`` + migrations, granting CONNECT first.
-
-    Shim: the stack revokes CONNECT on the test database from PUBLIC, and the platform's
-    ``create_schema`` does not grant it to the role it creates (reported to the platform owner).
-    """
-    fresh = await create_schema(admin_url, "identity")
-    async with await psycopg.AsyncConnection.connect(
-        to_libpq_url(admin_url), autocommit=True
-    ) as conn:
-        dbname = conn.info.dbname
-        await conn.execute(
-            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-                sql.Identifier(dbname), sql.Identifier(fresh.role)
-            )
-        )
-    await asyncio.to_thread(upgrade, fresh.url, fresh.schema, MIGRATIONS)
-    return fresh
-
-
 @pytest.fixture(scope="session")
 async def identity_db(pg_admin_url: str) -> AsyncIterator[FreshSchema]:
     """One migrated schema (own role) for the session; tests use unique emails."""
-    fresh = await _migrated_schema(pg_admin_url)
+    fresh = await create_schema(pg_admin_url, "identity", MIGRATIONS)
     yield fresh
-    await _drop(pg_admin_url, fresh)
-
-
-async def _drop(admin_url: str, fresh: FreshSchema) -> None:
-    async with await psycopg.AsyncConnection.connect(
-        to_libpq_url(admin_url), autocommit=True
-    ) as conn:
-        await conn.execute(
-            sql.SQL("REVOKE CONNECT ON DATABASE {} FROM {}").format(
-                sql.Identifier(conn.info.dbname), sql.Identifier(fresh.role)
-            )
-        )
-    await drop_schema(admin_url, fresh)
+    await drop_schema(pg_admin_url, fresh)
 
 
 @pytest.fixture
-async def migrated_schema(pg_admin_url: str) -> AsyncIterator[Callable[[], Awaitable[FreshSchema]]]:
-    """Factory of extra migrated schemas for one test, dropped afterwards."""
-    made: list[FreshSchema] = []
-
-    async def make() -> FreshSchema:
-        fresh = await _migrated_schema(pg_admin_url)
-        made.append(fresh)
-        return fresh
-
-    yield make
-    for fresh in made:
-        await _drop(pg_admin_url, fresh)
+def migrated_schema(
+    fresh_schema: Callable[..., Awaitable[FreshSchema]],
+) -> Callable[[], Awaitable[FreshSchema]]:
+    """Factory of extra migrated schemas for one test (the platform's, dropped afterwards)."""
+    return lambda: fresh_schema(MIGRATIONS, prefix="identity")
 
 
 def _make_settings(

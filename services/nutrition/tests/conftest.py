@@ -3,7 +3,6 @@ users with self-signed Ed25519 tokens (the service gets a static JWKS)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -14,11 +13,15 @@ import httpx
 import psycopg
 import pytest
 from fastapi import FastAPI
-from psycopg import sql
 
 from fitness_platform.db import to_libpq_url
-from fitness_platform.migrations import upgrade
-from fitness_platform.testing import FreshSchema, TokenFactory, create_schema, drop_schema
+from fitness_platform.testing import (
+    FreshSchema,
+    TokenFactory,
+    create_schema,
+    drop_schema,
+    running_app,
+)
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 MIGRATIONS = str(SERVICE_DIR / "migrations")
@@ -26,27 +29,8 @@ MIGRATIONS = str(SERVICE_DIR / "migrations")
 
 @pytest.fixture(scope="session")
 async def nutrition_schema(pg_admin_url: str) -> AsyncIterator[FreshSchema]:
-    fresh = await create_schema(pg_admin_url, "nutrition")
-    # The stack revokes CONNECT from PUBLIC; create_schema's role does not get it back (yet).
-    async with await psycopg.AsyncConnection.connect(
-        to_libpq_url(pg_admin_url), autocommit=True
-    ) as conn:
-        dbname = (await (await conn.execute("SELECT current_database()")).fetchone() or [""])[0]
-        await conn.execute(
-            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-                sql.Identifier(dbname), sql.Identifier(fresh.role)
-            )
-        )
-    await asyncio.to_thread(upgrade, fresh.url, fresh.schema, MIGRATIONS)
+    fresh = await create_schema(pg_admin_url, "nutrition", MIGRATIONS)
     yield fresh
-    async with await psycopg.AsyncConnection.connect(
-        to_libpq_url(pg_admin_url), autocommit=True
-    ) as conn:
-        await conn.execute(
-            sql.SQL("REVOKE CONNECT ON DATABASE {} FROM {}").format(
-                sql.Identifier(dbname), sql.Identifier(fresh.role)
-            )
-        )
     await drop_schema(pg_admin_url, fresh)
 
 
@@ -68,18 +52,16 @@ def settings(
 
 
 @pytest.fixture(scope="session")
-async def app(settings: Any) -> AsyncIterator[FastAPI]:
+def app(settings: Any) -> FastAPI:
     from nutrition.main import create_app
 
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        yield application
+    return create_app(settings)
 
 
 @pytest.fixture(scope="session")
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://nutrition.test") as c:
+    """Runs the app's lifespan for the session (``app.state`` is set up from here on)."""
+    async with running_app(app, "http://nutrition.test") as c:
         yield c
 
 
@@ -125,8 +107,8 @@ async def db(nutrition_schema: FreshSchema) -> AsyncIterator[psycopg.AsyncConnec
 
 
 @pytest.fixture
-def session_factory(app: FastAPI) -> Any:
-    return app.state.sessionmaker
+def session_factory(app: FastAPI, client: httpx.AsyncClient) -> Any:
+    return app.state.sessionmaker  # opened by the lifespan that ``client`` runs
 
 
 async def fetch_all(conn: psycopg.AsyncConnection[Any], query: str, *args: Any) -> list[Any]:
