@@ -20,7 +20,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fitness_contracts import topics
-from fitness_platform.testing import consume_n, record_headers, record_json, wait_until
+from fitness_platform.testing import (
+    consume_n,
+    record_headers,
+    record_json,
+    user_row_counts,
+    wait_until,
+)
 from identity import worker
 from identity.settings import IdentitySettings
 
@@ -45,35 +51,11 @@ async def _account(client: httpx.AsyncClient, email: str | None = None) -> dict[
 
 
 async def _rows_of(engine: AsyncEngine, user_id: str) -> dict[str, int]:
-    """Rows naming the user in `users` and in every table of the schema with a user_id column."""
+    """Rows naming the user: `users` by id, every table of the schema with a user_id column."""
     async with engine.connect() as conn:
-        tables = (
-            (
-                await conn.execute(
-                    text(
-                        "SELECT c.table_name FROM information_schema.columns c "
-                        "JOIN information_schema.tables t USING (table_schema, table_name) "
-                        "WHERE c.table_schema = current_schema() AND c.column_name = 'user_id' "
-                        "AND t.table_type = 'BASE TABLE'"
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
-        counts = {
-            "users": (
-                await conn.execute(text("SELECT count(*) FROM users WHERE id = :u"), {"u": user_id})
-            ).scalar_one()
-        }
-        for table in tables:
-            counts[table] = (
-                await conn.execute(
-                    text(f'SELECT count(*) FROM "{table}" WHERE user_id::text = :u'),  # noqa: S608
-                    {"u": user_id},
-                )
-            ).scalar_one()
-    return counts
+        users = await conn.scalar(text("SELECT count(*) FROM users WHERE id = :u"), {"u": user_id})
+        raw = await conn.get_raw_connection()
+        return {"users": int(users or 0), **await user_row_counts(raw.driver_connection, user_id)}
 
 
 async def test_delete_deactivates_at_once_and_frees_the_email(

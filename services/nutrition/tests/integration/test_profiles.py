@@ -13,6 +13,7 @@ from fitness_contracts.identity import (
     UserRegisteredV1,
 )
 from fitness_platform.events import EventEnvelope, cloudevent_headers, decode_event, process_event
+from fitness_platform.testing import user_row_counts
 from nutrition.consumers import on_user_event
 from nutrition.domain import energy
 
@@ -165,7 +166,7 @@ async def test_stale_snapshot_is_ignored(session_factory, user, db, rows) -> Non
 
 
 async def test_user_deleted_erases_every_row_in_every_table(
-    session_factory, client, user, other_user, calc_body, db, rows
+    session_factory, client, user, other_user, calc_body, db
 ) -> None:
     from nutrition.gdpr import erase_user
 
@@ -187,22 +188,14 @@ async def test_user_deleted_erases_every_row_in_every_table(
         "INSERT INTO achievements (id, user_id, code, week_start) VALUES (%s, %s, 'test', '2026-01-05')",
         (uuid.uuid4(), user.id),
     )
-    tables = [
-        r[0]
-        for r in await rows(
-            db,
-            "SELECT table_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND column_name = 'user_id'",
-        )
-    ]
+    before = await user_row_counts(db, user.id)
     assert {
         "calculations",
         "diary_entries",
         "user_profiles",
         "personal_plans",
         "achievements",
-    } <= set(tables)
-    before = {t: await count(db, rows, t, user.id) for t in tables}
+    } <= set(before)
     assert before["calculations"] >= 2
     assert before["diary_entries"] == 1
     assert all(n > 0 for n in before.values()), before
@@ -214,8 +207,9 @@ async def test_user_deleted_erases_every_row_in_every_table(
     )
     await process_event(session_factory, CONSUMER, deleted, on_user_event)
 
-    for table in tables:
-        assert await count(db, rows, table, user.id) == 0, table
+    after = await user_row_counts(db, user.id)
+    assert after.keys() == before.keys()
+    assert not any(after.values()), after
     # Other users are untouched.
-    assert await count(db, rows, "calculations", other_user.id) == 1
-    assert await count(db, rows, "diary_entries", other_user.id) == 1
+    others = await user_row_counts(db, other_user.id)
+    assert (others["calculations"], others["diary_entries"]) == (1, 1)
