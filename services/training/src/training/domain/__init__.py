@@ -1,0 +1,1 @@
+"""Pure training logic (no FastAPI, SQLAlchemy or broker imports)."""

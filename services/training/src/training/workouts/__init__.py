@@ -1,0 +1,1 @@
+"""workouts aggregate."""

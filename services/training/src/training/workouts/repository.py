@@ -1,0 +1,157 @@
+"""Queries on workouts: writes through the session (same transaction as the outbox), the key
+reads (GET /workouts, GET /workouts/{id}) on the plain read pool."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+from psycopg.rows import class_row
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from training.workouts.models import Workout, WorkoutRecord
+
+_COLUMNS = sql.SQL(", ").join(sql.Identifier(f.name) for f in fields(WorkoutRecord))
+
+# Composed once, not per request. One query gives the page and the total (window count);
+# only a page past the end needs the separate count below.
+_READ_PAGE = (
+    sql.SQL(
+        "SELECT {columns}, count(*) OVER () AS total FROM {table} "
+        "WHERE user_id = %(user_id)s "
+        "AND (%(from)s::date IS NULL OR local_date >= %(from)s::date) "
+        "AND (%(to)s::date IS NULL OR local_date <= %(to)s::date) "
+        "AND (%(q)s::text IS NULL OR title ILIKE %(q)s::text ESCAPE '\\') "
+        "ORDER BY started_at DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s"
+    )
+    .format(columns=_COLUMNS, table=sql.Identifier(Workout.__tablename__))
+    .as_bytes()
+)
+_COUNT = (
+    sql.SQL(
+        "SELECT count(*) FROM {table} WHERE user_id = %(user_id)s "
+        "AND (%(from)s::date IS NULL OR local_date >= %(from)s::date) "
+        "AND (%(to)s::date IS NULL OR local_date <= %(to)s::date) "
+        "AND (%(q)s::text IS NULL OR title ILIKE %(q)s::text ESCAPE '\\')"
+    )
+    .format(table=sql.Identifier(Workout.__tablename__))
+    .as_bytes()
+)
+_READ_ONE = (
+    sql.SQL("SELECT {columns} FROM {table} WHERE id = %s AND user_id = %s")
+    .format(columns=_COLUMNS, table=sql.Identifier(Workout.__tablename__))
+    .as_bytes()
+)
+
+
+class _PageRow:
+    """A page row: the record's columns plus the window total."""
+
+    __slots__ = ("record", "total")
+
+    def __init__(self, **values: Any) -> None:
+        self.total = int(values.pop("total"))
+        self.record = WorkoutRecord(**values)
+
+
+def like_pattern(q: str) -> str:
+    """``q`` as a case-insensitive substring pattern, its own ``%``/``_``/``\\`` taken literally."""
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def read_page(
+    pool: AsyncConnectionPool,
+    *,
+    user_id: UUID,
+    start: date | None,
+    end: date | None,
+    q: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[WorkoutRecord], int]:
+    params = {
+        "user_id": user_id,
+        "from": start,
+        "to": end,
+        "q": like_pattern(q) if q else None,
+        "limit": limit,
+        "offset": offset,
+    }
+    async with pool.connection() as conn:
+        cursor = conn.cursor(row_factory=class_row(_PageRow))
+        await cursor.execute(_READ_PAGE, params, prepare=True)
+        rows = await cursor.fetchall()
+        if rows:
+            return [r.record for r in rows], rows[0].total
+        if offset == 0:
+            return [], 0
+        count = await conn.execute(_COUNT, params, prepare=True)
+        found = await count.fetchone()
+        return [], int(found[0]) if found else 0
+
+
+async def read_one(
+    pool: AsyncConnectionPool, *, user_id: UUID, workout_id: UUID
+) -> WorkoutRecord | None:
+    """Another user's workout reads as missing (404, not 403)."""
+    async with pool.connection() as conn:
+        cursor = conn.cursor(row_factory=class_row(WorkoutRecord))
+        await cursor.execute(_READ_ONE, (workout_id, user_id), prepare=True)
+        return await cursor.fetchone()
+
+
+async def lock_user(session: AsyncSession, user_id: UUID) -> None:
+    """Serialise a user's workout writes with the re-estimation a weight event triggers, so a
+    workout written while a weigh-in arrives cannot keep an estimate from the older weight."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+        {"k": f"training:user:{user_id}"},
+    )
+
+
+async def get_for_update(
+    session: AsyncSession, *, user_id: UUID, workout_id: UUID
+) -> Workout | None:
+    stmt = (
+        select(Workout)
+        .where(Workout.id == workout_id, Workout.user_id == user_id)
+        .with_for_update()
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, row: Workout) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def remove(session: AsyncSession, row: Workout) -> None:
+    await session.delete(row)
+    await session.flush()
+
+
+async def estimated_between(
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    start: date | None = None,
+    end_before: date | None = None,
+    weight_sources: tuple[str, ...] | None = None,
+) -> list[Workout]:
+    """Estimated workouts of the user with ``start <= local_date < end_before`` (either bound
+    optional), optionally only those whose estimate used one of ``weight_sources``; locked."""
+    stmt = select(Workout).where(Workout.user_id == user_id, Workout.calories_source == "estimated")
+    if start is not None:
+        stmt = stmt.where(Workout.local_date >= start)
+    if end_before is not None:
+        stmt = stmt.where(Workout.local_date < end_before)
+    if weight_sources is not None:
+        stmt = stmt.where(Workout.calorie_estimate["weightSource"].astext.in_(weight_sources))
+    stmt = stmt.order_by(Workout.started_at, Workout.id).with_for_update()
+    return list((await session.execute(stmt)).scalars())
