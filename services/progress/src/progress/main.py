@@ -1,0 +1,37 @@
+"""API process: ``uvicorn progress.main:create_app --factory``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from fitness_platform.app import create_service_app
+from progress.settings import ProgressSettings, get_settings
+from progress.storage import ChartStore
+from progress.weights.router import router as weights_router
+
+DESCRIPTION = """Weight log with trend, period summaries, weekly reports with a rendered chart,
+analysis findings and a Hall-model weight forecast. All routes need a bearer access token issued
+by identity."""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    store = ChartStore(app.state.settings)
+    await store.ensure_bucket()
+    app.state.chart_store = store
+    yield
+
+
+def create_app(settings: ProgressSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    return create_service_app(
+        settings,
+        title="Fitness progress service",
+        description=DESCRIPTION,
+        routers=[weights_router],
+        lifespan=lifespan,
+        read_pool=True,
+    )

@@ -1,0 +1,144 @@
+"""Use cases of the weight log: record (insert or replace a day), delete, list with the trend."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitness_contracts.progress import WeightDeletedV1, WeightRecordedV1
+from fitness_platform.outbox import add_event
+from fitness_platform.pagination import Page, PageParams
+from fitness_platform.problems import ProblemError
+from progress import users
+from progress.domain import trend
+from progress.weights import repository
+from progress.weights.models import WeightEntry
+from progress.weights.schemas import WeightIn, WeightOut
+
+# The request's lower bound (issue 10): no weigh-in before 1900.
+EARLIEST = date(1900, 1, 1)
+TREND_DECIMALS = 2
+
+
+def date_error(path: str, message: str) -> ProblemError:
+    return ProblemError(
+        422,
+        detail=message,
+        extra={"errors": [{"path": path, "message": message, "type": "date_range"}]},
+    )
+
+
+def check_day(day: date, today: date) -> None:
+    if day > today:
+        raise date_error("body.date", f"date must not be after {today} (your today)")
+    if day < EARLIEST:
+        raise date_error("body.date", f"date must not be before {EARLIEST}")
+
+
+def to_out(row: WeightEntry) -> WeightOut:
+    return WeightOut(
+        day=row.day,
+        weight_kg=row.weight_kg,
+        body_fat_pct=row.body_fat_pct,
+        note=row.note,
+        trend_weight_kg=round(row.trend_kg, TREND_DECIMALS),
+        updated_at=row.updated_at,
+    )
+
+
+async def _retrend_after(
+    session: AsyncSession, *, user_id: UUID, day: date, seed: float | None
+) -> None:
+    later = await repository.later_entries(session, user_id, day)
+    new = trend.series([w for _, w, _ in later], seed=seed)
+    changed = [(d, t) for (d, _, old), t in zip(later, new, strict=True) if abs(old - t) > 1e-9]
+    await repository.set_trends(session, user_id, changed)
+
+
+async def record(*, session: AsyncSession, user_id: UUID, data: WeightIn) -> tuple[WeightOut, bool]:
+    """Insert or replace the day's weigh-in; returns (entry, created)."""
+    check_day(data.day, users.latest_possible_today(await users.profile(session, user_id)))
+    await repository.lock_user(session, user_id)
+    day_trend = trend.step(
+        await repository.trend_before(session, user_id, data.day), data.weight_kg
+    )
+    created = await repository.upsert(
+        session,
+        user_id=user_id,
+        day=data.day,
+        weight_kg=data.weight_kg,
+        body_fat_pct=data.body_fat_pct,
+        note=data.note or None,
+        trend_kg=day_trend,
+    )
+    await _retrend_after(session, user_id=user_id, day=data.day, seed=day_trend)
+    row = await repository.get(session, user_id, data.day)
+    assert row is not None
+    await session.refresh(row)
+    await add_event(
+        session,
+        WeightRecordedV1(
+            user_id=user_id,
+            date=data.day,
+            weight_kg=data.weight_kg,
+            body_fat_pct=data.body_fat_pct,
+            trend_weight_kg=round(day_trend, TREND_DECIMALS),
+            replaced=not created,
+            recorded_at=datetime.now(UTC),
+        ),
+        key=str(user_id),
+    )
+    await session.commit()
+    return to_out(row), created
+
+
+async def get(*, session: AsyncSession, user_id: UUID, day: date) -> WeightOut | None:
+    row = await repository.get(session, user_id, day)
+    return to_out(row) if row else None
+
+
+async def delete(*, session: AsyncSession, user_id: UUID, day: date) -> bool:
+    await repository.lock_user(session, user_id)
+    if not await repository.remove(session, user_id, day):
+        return False
+    seed = await repository.trend_before(session, user_id, day)
+    await _retrend_after(session, user_id=user_id, day=day, seed=seed)
+    await add_event(
+        session,
+        WeightDeletedV1(user_id=user_id, date=day, deleted_at=datetime.now(UTC)),
+        key=str(user_id),
+    )
+    await session.commit()
+    return True
+
+
+async def list_range(
+    *,
+    pool: AsyncConnectionPool,
+    user_id: UUID,
+    start: date | None,
+    end: date | None,
+    page: PageParams,
+) -> Page[WeightOut]:
+    start = start or EARLIEST
+    end = end or date.today() + timedelta(days=2)
+    if start > end:
+        raise date_error("query.from", "from must not be after to")
+    rows, total = await repository.read_range(
+        pool, user_id, start, end, limit=page.limit, offset=page.offset
+    )
+    items = [
+        WeightOut(
+            day=r.day,
+            weight_kg=r.weight_kg,
+            body_fat_pct=r.body_fat_pct,
+            note=r.note,
+            trend_weight_kg=round(r.trend_kg, TREND_DECIMALS),
+            updated_at=r.updated_at,
+        )
+        for r in rows
+    ]
+    return Page[WeightOut].of(items, page, total)
