@@ -1,0 +1,25 @@
+"""The service's declarative base and metadata (tables are unqualified: search_path = schema)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import DeclarativeBase
+
+from fitness_platform.db import service_metadata
+from fitness_platform.outbox import inbox_table, outbox_table
+from fitness_platform.projections.user_profiles import user_profiles_table
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata()
+
+
+outbox = outbox_table(Base.metadata)
+inbox = inbox_table(Base.metadata)
+# identity.user read model (timezone, profile weight), shared code, our own table.
+user_profiles = user_profiles_table(Base.metadata)
+
+
+def import_models() -> None:
+    """Import every models module so ``Base.metadata`` is complete (Alembic, tests, GDPR)."""
+    from goals.goals import models as _goals  # noqa: F401
+    from goals.readmodels import models as _readmodels  # noqa: F401
