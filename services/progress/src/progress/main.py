@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fitness_platform.app import create_service_app
 from progress.settings import ProgressSettings, get_settings
 from progress.storage import ChartStore
+from progress.summary.router import router as summary_router
 from progress.weights.router import router as weights_router
 
 DESCRIPTION = """Weight log with trend, period summaries, weekly reports with a rendered chart,
@@ -31,7 +32,7 @@ def create_app(settings: ProgressSettings | None = None) -> FastAPI:
         settings,
         title="Fitness progress service",
         description=DESCRIPTION,
-        routers=[weights_router],
+        routers=[weights_router, summary_router],
         lifespan=lifespan,
         read_pool=True,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -117,7 +117,7 @@ async def test_bad_input_is_422_and_writes_nothing(client, user, db, scalar, bod
 
 
 async def test_future_date_is_422(client, user, db, scalar) -> None:
-    future = (date.today() + timedelta(days=2)).isoformat()
+    future = (datetime.now(UTC).date() + timedelta(days=2)).isoformat()
     resp = await post(client, user, future, 80.0)
     assert resp.status_code == 422
     assert resp.json()["errors"][0]["path"] == "body.date"
