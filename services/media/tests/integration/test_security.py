@@ -95,8 +95,14 @@ async def test_missing_fields_and_malformed_json(client, user, db) -> None:
     assert await _rows(db, user.id) == 0
 
 
-async def test_bad_ids_and_queries_are_422(client, user) -> None:
-    assert (await client.get("/media/not-a-uuid", headers=user.headers)).status_code == 422
+async def test_bad_ids_and_queries(client, user) -> None:
+    # Ids are UUIDs in the route itself, so /media/upload is never read as an id: no such asset.
+    resp = await client.get("/media/not-a-uuid", headers=user.headers)
+    assert resp.status_code == 404
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    resp = await client.get("/media/upload", headers=user.headers)
+    assert resp.status_code == 405
+    assert resp.headers["allow"] == "POST"
     assert (
         await client.get("/media", params={"purpose": "x"}, headers=user.headers)
     ).status_code == 422

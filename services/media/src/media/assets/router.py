@@ -37,7 +37,7 @@ async def request_upload(
     return out
 
 
-@router.post("/{asset_id}/confirm", responses=problem_responses(404, 409))
+@router.post("/{asset_id:uuid}/confirm", responses=problem_responses(404, 409))
 async def confirm_upload(
     asset_id: UUID,
     user: CurrentUserDep,
@@ -53,7 +53,7 @@ async def confirm_upload(
     )
 
 
-@router.get("/{asset_id}", responses=problem_responses(404))
+@router.get("/{asset_id:uuid}", responses=problem_responses(404))
 async def get_asset(
     asset_id: UUID, user: CurrentUserDep, pool: ReadPoolDep, store: StoreDep, settings: SettingsDep
 ) -> AssetOut:
@@ -82,7 +82,7 @@ async def list_assets(
 
 
 @router.delete(
-    "/{asset_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404)
+    "/{asset_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404)
 )
 async def delete_asset(
     asset_id: UUID, user: CurrentUserDep, session: SessionDep, store: StoreDep
