@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from fitness_platform.app import create_service_app
 from progress.insights.router import router as insights_router
+from progress.reports.router import router as reports_router
 from progress.settings import ProgressSettings, get_settings
 from progress.storage import ChartStore
 from progress.summary.router import router as summary_router
@@ -33,7 +34,7 @@ def create_app(settings: ProgressSettings | None = None) -> FastAPI:
         settings,
         title="Fitness progress service",
         description=DESCRIPTION,
-        routers=[weights_router, summary_router, insights_router],
+        routers=[weights_router, summary_router, insights_router, reports_router],
         lifespan=lifespan,
         read_pool=True,
     )
