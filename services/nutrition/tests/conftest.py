@@ -3,9 +3,7 @@ users with self-signed Ed25519 tokens (the service gets a static JWKS)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +12,13 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
-from fitness_platform.db import to_libpq_url
 from fitness_platform.testing import (
     FreshSchema,
     TokenFactory,
     create_schema,
     drop_schema,
     running_app,
+    schema_connection,
 )
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -65,44 +63,10 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@dataclass(frozen=True)
-class User:
-    id: uuid.UUID
-    headers: dict[str, str]
-
-
-@pytest.fixture
-def make_user(token_factory: TokenFactory) -> Callable[..., User]:
-    def make(*roles: str) -> User:
-        user_id = uuid.uuid4()
-        return User(user_id, token_factory.headers(user_id, roles=roles or ("user",)))
-
-    return make
-
-
-@pytest.fixture
-def user(make_user: Callable[..., User]) -> User:
-    return make_user()
-
-
-@pytest.fixture
-def other_user(make_user: Callable[..., User]) -> User:
-    return make_user()
-
-
-@pytest.fixture
-def admin(make_user: Callable[..., User]) -> User:
-    return make_user("user", "admin")
-
-
 @pytest.fixture
 async def db(nutrition_schema: FreshSchema) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """A plain connection into the service schema for assertions (autocommit)."""
-    async with await psycopg.AsyncConnection.connect(
-        to_libpq_url(nutrition_schema.url),
-        autocommit=True,
-        options=f"-csearch_path={nutrition_schema.schema}",
-    ) as conn:
+    async with schema_connection(nutrition_schema) as conn:
         yield conn
 
 

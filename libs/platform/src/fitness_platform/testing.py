@@ -356,6 +356,94 @@ async def running_app(app: Any, base_url: str = "http://service.test") -> AsyncI
             yield client
 
 
+@dataclass(frozen=True)
+class ApiUser:
+    """A caller of a service: its id and the ``Authorization`` header of a token for it."""
+
+    id: uuid.UUID
+    headers: dict[str, str]
+
+
+def event_envelope(
+    event: Any, *, subject: uuid.UUID | str, event_id: uuid.UUID | None = None
+) -> Any:
+    """``event`` (a ``fitness_contracts`` model) as a consumer decodes it from Kafka, for
+    calling a handler directly (no broker)."""
+    from fitness_platform.events import cloudevent_headers, decode_event
+
+    headers = cloudevent_headers(
+        event_type=event.event_type,
+        source="/tests",
+        event_id=event_id or uuid.uuid4(),
+        time=time_now(),
+        subject=str(subject),
+    )
+    return decode_event(headers, event.model_dump_json(by_alias=True).encode())
+
+
+def time_now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+async def publish_event(
+    producer: Any,
+    event: Any,
+    *,
+    key: uuid.UUID | str,
+    event_id: uuid.UUID | None = None,
+    source: str = "/tests",
+    topic: str | None = None,
+) -> uuid.UUID:
+    """Publish ``event`` on its topic as the outbox relays do (CloudEvents binary headers,
+    keyed by user id) with an ``AIOKafkaProducer``; returns its ``ce_id``."""
+    from fitness_platform.events import cloudevent_headers
+
+    eid = event_id or uuid.uuid4()
+    headers = cloudevent_headers(
+        event_type=event.event_type, source=source, event_id=eid, time=time_now(), subject=str(key)
+    )
+    body = event.model_dump_json(by_alias=True).encode()
+    await producer.send_and_wait(topic or event.topic, body, key=str(key).encode(), headers=headers)
+    return eid
+
+
+@asynccontextmanager
+async def running_worker(
+    settings: Any,
+    build: Callable[[Any], None],
+    *,
+    name: str = "consumer",
+    stop_timeout_s: float = 30.0,
+) -> AsyncIterator[None]:
+    """A worker/consumer process's subscribers (``build(ctx)``) served in-process until exit."""
+    from fitness_platform.worker import serve_worker
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_worker(settings, stop, name=name, build=build))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, stop_timeout_s)
+
+
+@asynccontextmanager
+async def schema_connection(fresh: FreshSchema) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    """A plain autocommit connection into ``fresh``'s schema, for assertions."""
+    async with await psycopg.AsyncConnection.connect(
+        to_libpq_url(fresh.url), autocommit=True, options=f"-csearch_path={fresh.schema}"
+    ) as conn:
+        yield conn
+
+
+async def scalar(conn: psycopg.AsyncConnection[Any], query: str, *args: Any) -> Any:
+    """``await scalar(db, "SELECT count(*) FROM t WHERE user_id = %s", uid)``."""
+    row = await (await conn.execute(query, args)).fetchone()
+    return row[0] if row else None
+
+
 # ------------------------------------------------------------------ fixtures
 
 
@@ -436,3 +524,42 @@ def unique_topic() -> str:
 @pytest.fixture(scope="session")
 def token_factory() -> TokenFactory:
     return TokenFactory()
+
+
+@pytest.fixture(scope="session")
+async def event_producer(kafka_bootstrap: str) -> AsyncIterator[Any]:
+    """A session-wide ``AIOKafkaProducer`` on the test broker (use with ``publish_event``)."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        yield producer
+    finally:
+        await producer.stop()
+
+
+@pytest.fixture
+def make_user(token_factory: TokenFactory) -> Callable[..., ApiUser]:
+    """``make_user()`` / ``make_user("user", "admin")``: a new user id with a signed token."""
+
+    def make(*roles: str) -> ApiUser:
+        user_id = uuid.uuid4()
+        return ApiUser(user_id, token_factory.headers(user_id, roles=roles or ("user",)))
+
+    return make
+
+
+@pytest.fixture
+def user(make_user: Callable[..., ApiUser]) -> ApiUser:
+    return make_user()
+
+
+@pytest.fixture
+def other_user(make_user: Callable[..., ApiUser]) -> ApiUser:
+    return make_user()
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., ApiUser]) -> ApiUser:
+    return make_user("user", "admin")
