@@ -44,7 +44,7 @@ async def list_goals(
     )
 
 
-@router.get("/{goal_id}", responses=problem_responses(404))
+@router.get("/{goal_id:uuid}", responses=problem_responses(404))
 async def get_goal(goal_id: UUID, user: CurrentUserDep, pool: ReadPoolDep) -> GoalOut:
     goal = await service.read_goal(pool=pool, user_id=user.id, goal_id=goal_id)
     if goal is None:
@@ -52,7 +52,7 @@ async def get_goal(goal_id: UUID, user: CurrentUserDep, pool: ReadPoolDep) -> Go
     return goal
 
 
-@router.patch("/{goal_id}", responses=problem_responses(404, 409))
+@router.patch("/{goal_id:uuid}", responses=problem_responses(404, 409))
 async def update_goal(body: GoalPatch, goal: GoalForUpdateDep, session: SessionDep) -> GoalOut:
     """Title, dates, target (the field of the goal's type) and status. Legal status changes:
     active → paused/completed/abandoned, paused → active/abandoned; anything else is a 409.
@@ -61,7 +61,7 @@ async def update_goal(body: GoalPatch, goal: GoalForUpdateDep, session: SessionD
 
 
 @router.delete(
-    "/{goal_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404)
+    "/{goal_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404)
 )
 async def delete_goal(goal: GoalForUpdateDep, session: SessionDep) -> Response:
     """Emits goals.goal.deleted.v1; another user's goal is a 404."""
