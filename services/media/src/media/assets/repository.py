@@ -4,7 +4,7 @@ reads (``GET /media/{id}``, ``GET /media``) on the plain read pool."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import fields
+from dataclasses import asdict, fields
 from datetime import datetime
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from psycopg import sql
 from psycopg.rows import class_row
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import delete, select, update
+from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from media.assets.models import Asset, AssetRecord, AssetStatus
@@ -69,11 +70,10 @@ async def read_page(
         return items, int(row[0]) if row else 0
 
 
-async def insert(session: AsyncSession, asset: Asset) -> Asset:
-    session.add(asset)
-    await session.flush()
-    await session.refresh(asset, ["created_at"])
-    return asset
+async def insert(session: AsyncSession, record: AssetRecord) -> None:
+    """A Core INSERT of a fully built row: no unit-of-work flush, no refresh round trip (the
+    upload request is a hot write)."""
+    await session.execute(sql_insert(Asset).values(asdict(record)))
 
 
 async def get_for_user(session: AsyncSession, *, asset_id: UUID, user_id: UUID) -> Asset | None:

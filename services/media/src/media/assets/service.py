@@ -63,7 +63,7 @@ async def request_upload(
             f"sizeBytes must be at most {limit} for {data.content_type.value}.",
         )
     asset_id = uuid4()
-    asset = Asset(
+    record = AssetRecord(
         id=asset_id,
         user_id=user_id,
         purpose=data.purpose.value,
@@ -72,19 +72,27 @@ async def request_upload(
         filename=data.filename,
         object_key=object_key(user_id, asset_id),
         status=AssetStatus.PENDING.value,
+        created_at=datetime.now(UTC),
+        uploaded_at=None,
     )
-    await repository.insert(session, asset)
+    await repository.insert(session, record)
     # The row is committed before the URL leaves the service: an object never exists without
     # its row, which is what lets the worker call an object without one an orphan.
     await session.commit()
     upload = store.upload_request(
-        asset.object_key,
-        content_type=asset.content_type,
-        size_bytes=asset.size_bytes,
+        record.object_key,
+        content_type=record.content_type,
+        size_bytes=record.size_bytes,
         expires_s=settings.upload_url_ttl_s,
     )
     return UploadOut(
-        **AssetOut.model_validate(asset).model_dump(),
+        id=record.id,
+        purpose=data.purpose,
+        content_type=data.content_type,
+        size_bytes=record.size_bytes,
+        filename=record.filename,
+        status="pending",
+        created_at=record.created_at,
         upload=UploadInstructions(
             url=upload.url, headers=upload.headers, expires_at=upload.expires_at
         ),
