@@ -1,13 +1,17 @@
-"""Input types of progress's request models: the platform's shared ones."""
+"""Input types of progress' request models, built on the platform's shared ones."""
 
-from fitness_platform.validation import (
-    IsoDate,
-    SearchText,
-    Text80,
-    Text100,
-    Text120,
-    Text200,
-    clean_text,
-)
+from __future__ import annotations
 
-__all__ = ["IsoDate", "SearchText", "Text80", "Text100", "Text120", "Text200", "clean_text"]
+from datetime import date
+from typing import Annotated
+
+from pydantic import BeforeValidator
+
+from fitness_platform.validation import CLEAN_MULTILINE, date_between, iso_date, text_constraints
+
+# Weigh-ins start in 1900 (issue 10); nothing this service stores lies past 2100.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+
+IsoDate = Annotated[date, BeforeValidator(iso_date), date_between(MIN_DATE, MAX_DATE)]
+Note = Annotated[str, text_constraints(500, min_length=0), CLEAN_MULTILINE]

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from datetime import date as Date
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import Field
 
 from fitness_platform.schemas import CamelInput, CamelModel
-from progress.validation import IsoDate, clean_text
-
-Note = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(clean_text)
-]
+from progress.validation import IsoDate, Note
 
 
 class WeightIn(CamelInput):
