@@ -8,6 +8,7 @@ Skipped when helm-python-sdk is not installed (it is not yet in the workspace's 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,17 @@ COMBINATIONS = {
         "serviceDefaults": {"pdb": {"enabled": False}, "migrations": {"enabled": False}},
         "services": {"nutrition": {"enabled": False}},
     },
+}
+
+
+# Every service behind the gateway and the processes beside its API (values.yaml `processes`).
+APP_PROCESSES: dict[str, tuple[str, ...]] = {
+    "identity": ("relay", "worker", "consumer"),
+    "nutrition": ("relay", "worker"),
+    "training": ("relay", "consumer"),
+    "progress": ("relay", "worker"),
+    "goals": ("relay", "consumer"),
+    "media": ("relay", "worker"),
 }
 
 
@@ -91,15 +103,10 @@ def test_each_service_gets_api_processes_service_pdb_and_migrations() -> None:
     deployments = _by_kind(docs, "Deployment")
     assert set(deployments) == {
         "fitness-gateway",
-        "fitness-identity",
-        "fitness-identity-consumer",
-        "fitness-identity-relay",
-        "fitness-identity-worker",
-        "fitness-nutrition",
-        "fitness-nutrition-relay",
-        "fitness-nutrition-worker",
+        *(f"fitness-{name}" for name in APP_PROCESSES),
+        *(f"fitness-{name}-{kind}" for name, kinds in APP_PROCESSES.items() for kind in kinds),
     }
-    for name in ("fitness-gateway", "fitness-identity", "fitness-nutrition"):
+    for name in ("fitness-gateway", *(f"fitness-{n}" for n in APP_PROCESSES)):
         (api,) = deployments[name]["spec"]["template"]["spec"]["containers"]
         assert api["livenessProbe"]["httpGet"]["path"] == "/health/live"
         assert api["readinessProbe"]["httpGet"]["path"] == "/health/ready"
@@ -117,14 +124,13 @@ def test_each_service_gets_api_processes_service_pdb_and_migrations() -> None:
 
     assert set(_by_kind(docs, "Service")) == {
         "fitness-gateway",
-        "fitness-identity",
-        "fitness-nutrition",
+        *(f"fitness-{name}" for name in APP_PROCESSES),
     }
     assert set(_by_kind(docs, "PodDisruptionBudget")) == set(_by_kind(docs, "Service"))
     assert set(_by_kind(docs, "HorizontalPodAutoscaler")) == {"fitness-gateway"}
 
     jobs = _by_kind(docs, "Job")
-    assert set(jobs) == {"fitness-identity-migrate", "fitness-nutrition-migrate"}
+    assert set(jobs) == {f"fitness-{name}-migrate" for name in APP_PROCESSES}
     job = jobs["fitness-identity-migrate"]
     assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
     (container,) = job["spec"]["template"]["spec"]["containers"]
@@ -142,9 +148,9 @@ def test_env_is_prefixed_and_templated() -> None:
     docs = _render({})
     config = _by_kind(docs, "ConfigMap")
     gateway = config["fitness-gateway-env"]["data"]
-    assert gateway["GATEWAY_UPSTREAMS"] == (
-        '{"identity": "http://fitness-identity", "nutrition": "http://fitness-nutrition"}'
-    )
+    assert json.loads(gateway["GATEWAY_UPSTREAMS"]) == {
+        name: f"http://fitness-{name}" for name in APP_PROCESSES
+    }
     identity = config["fitness-identity-env"]["data"]
     assert identity["IDENTITY_JWKS_URL"] == "http://fitness-identity/.well-known/jwks.json"
     assert identity["IDENTITY_KAFKA_ENABLE_IDEMPOTENCE"] == "true"
@@ -179,11 +185,11 @@ def test_optional_objects_render_with_the_shared_rules_and_dashboards() -> None:
     shipped = sorted(p.name for p in (ROOT / "infra" / "grafana" / "dashboards").glob("*.json"))
     assert sorted(k for cm in dashboards.values() for k in cm["data"]) == shipped
     monitors = _by_kind(docs, "ServiceMonitor")
-    assert len(monitors) == 3
+    assert len(monitors) == 1 + len(APP_PROCESSES)  # every API, the gateway's too
     for monitor in monitors.values():
         assert monitor["spec"]["jobLabel"] == "app.kubernetes.io/name"
         assert monitor["spec"]["endpoints"][0]["honorLabels"] is True
-    assert len(_by_kind(docs, "PodMonitor")) == 2
+    assert len(_by_kind(docs, "PodMonitor")) == len(APP_PROCESSES)  # relays, workers, consumers
     (ingress,) = _by_kind(docs, "Ingress").values()
     backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     assert backend == {"name": "fitness-gateway", "port": {"number": 80}}

@@ -145,8 +145,11 @@ def _expand(text: str, values: dict[str, str]) -> str:
 CHART_SERVICES = sorted(_chart_services())
 
 
+APP_SERVICES = ("identity", "nutrition", "training", "progress", "goals", "media")
+
+
 def test_chart_lists_the_deployable_members() -> None:
-    assert {"gateway", "identity", "nutrition"} <= set(CHART_SERVICES)
+    assert {"gateway", *APP_SERVICES} <= set(CHART_SERVICES)
 
 
 @pytest.mark.parametrize("service", CHART_SERVICES)
@@ -378,10 +381,13 @@ def test_compose_references_only_existing_services_modules_and_files() -> None:
 
 def test_compose_runs_api_relay_worker_and_migrations_per_service() -> None:
     services = _compose()["services"]
-    for name in ("identity", "nutrition"):
+    for name in APP_SERVICES:
         assert f"{name}-migrate" in services
         assert services[f"{name}-relay"]["command"] == ["python", "-m", f"{name}.relay"]
-        assert services[f"{name}-worker"]["command"] == ["python", "-m", f"{name}.worker"]
+        # every process module the launcher runs (`make up`) runs in compose too
+        for kind in ("worker", "consumer"):
+            if _module_exists(f"{name}.{kind}"):
+                assert services[f"{name}-{kind}"]["command"] == ["python", "-m", f"{name}.{kind}"]
         migrate = services[f"{name}-migrate"]["command"]
         assert f"schema={name}" in migrate
         assert migrate[-2:] == ["upgrade", "head"]
@@ -395,7 +401,7 @@ def test_compose_runs_api_relay_worker_and_migrations_per_service() -> None:
 
 def test_compose_service_env_follows_the_prefix_convention() -> None:
     services = _compose()["services"]
-    for name in ("identity", "nutrition"):
+    for name in APP_SERVICES:
         env = services[name]["environment"]
         prefix = f"{name.upper()}_"
         assert all(key.startswith(prefix) for key in env), f"{name}: foreign env names"
@@ -411,9 +417,10 @@ def test_compose_service_env_follows_the_prefix_convention() -> None:
         assert env[f"{prefix}DB_SCHEMA"] == name
         assert env[f"{prefix}KAFKA_ENABLE_IDEMPOTENCE"] == "true"  # real Kafka here
         assert f"//{name}_svc:" in env[f"{prefix}DATABASE_URL"], "connect as the service's role"
-        # relay and worker run with exactly the API's settings
-        assert services[f"{name}-relay"]["environment"] == env
-        assert services[f"{name}-worker"]["environment"] == env
+        # relay, worker and consumer run with exactly the API's settings
+        for kind in ("relay", "worker", "consumer"):
+            if f"{name}-{kind}" in services:
+                assert services[f"{name}-{kind}"]["environment"] == env
 
     upstreams = json.loads(services["gateway"]["environment"]["GATEWAY_UPSTREAMS"])
     for upstream, url in upstreams.items():
