@@ -116,6 +116,7 @@ def subscriber_kwargs(settings: ServiceSettings, group: str | None = None) -> di
         "ack_policy": AckPolicy.NACK_ON_ERROR,
         "session_timeout_ms": settings.kafka_session_timeout_ms,
         "heartbeat_interval_ms": settings.kafka_heartbeat_interval_ms,
+        "fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
     }
 
 
@@ -220,30 +221,37 @@ class DeadLetters:
         )
 
     async def run(self, message: KafkaMessage, fn: Callable[[], Awaitable[Any]]) -> None:
+        """Call ``fn`` until it succeeds, at most ``max_attempts`` times, then dead-letter.
+
+        Retries happen in place (backoff, same message) rather than by seeking back: on the
+        local broker a seek into the middle of a record batch would skip the rest of the batch.
+        """
         raw = message.raw_message
         assert not isinstance(raw, tuple), "batch subscribers are not supported"
         key = (raw.topic, raw.partition, raw.offset)
-        try:
-            await fn()
-        except InvalidCloudEvent as exc:
-            # Retrying cannot fix a malformed message.
-            self._attempts.pop(key, None)
-            await self.send(message, f"{type(exc).__name__}: {exc}", 1)
-            return
-        except Exception as exc:
-            attempts = self._attempts.get(key, 0) + 1
-            if attempts >= self.max_attempts:
+        while True:
+            try:
+                await fn()
+            except InvalidCloudEvent as exc:
+                # Retrying cannot fix a malformed message.
                 self._attempts.pop(key, None)
-                await self.send(message, f"{type(exc).__name__}: {exc}", attempts)
+                await self.send(message, f"{type(exc).__name__}: {exc}", 1)
                 return
-            self._attempts[key] = attempts
-            log.warning(
-                "event handler failed; will retry",
-                extra={"topic": raw.topic, "offset": raw.offset, "attempt": attempts},
-            )
-            await asyncio.sleep(min(self.max_backoff_s, self.backoff_s * 2 ** (attempts - 1)))
-            raise  # NACK_ON_ERROR seeks back: the same message is delivered again
-        self._attempts.pop(key, None)
+            except Exception as exc:
+                attempts = self._attempts.get(key, 0) + 1
+                if attempts >= self.max_attempts:
+                    self._attempts.pop(key, None)
+                    await self.send(message, f"{type(exc).__name__}: {exc}", attempts)
+                    return
+                self._attempts[key] = attempts
+                log.warning(
+                    "event handler failed; will retry",
+                    extra={"topic": raw.topic, "offset": raw.offset, "attempt": attempts},
+                )
+                await asyncio.sleep(min(self.max_backoff_s, self.backoff_s * 2 ** (attempts - 1)))
+                continue
+            self._attempts.pop(key, None)
+            return
 
 
 async def handle_event(
@@ -302,7 +310,9 @@ def consume(
     dead_letters = DeadLetters(
         broker, max_attempts=max_attempts or settings.consumer_max_attempts, group=group
     )
-    lag = ConsumerLagMonitor(group, interval_s=settings.consumer_lag_interval_s)
+    lag = ConsumerLagMonitor(
+        group, interval_s=settings.consumer_lag_interval_s, rewind=settings.kafka_resume_rewind
+    )
     subscriber = broker.subscriber(
         topic, decoder=_raw_body, listener=lag, **subscriber_kwargs(settings, group)
     )
@@ -327,9 +337,10 @@ class ConsumerLagMonitor(ConsumerRebalanceListener):
     (nothing committed yet: the beginning, as ``auto_offset_reset="earliest"`` starts there).
     """
 
-    def __init__(self, group: str, *, interval_s: float = 15.0) -> None:
+    def __init__(self, group: str, *, interval_s: float = 15.0, rewind: int = 0) -> None:
         self.group = group
         self.interval_s = interval_s
+        self.rewind = rewind
         self.subscriber: Any = None
         self._task_running = False
 
@@ -339,10 +350,25 @@ class ConsumerLagMonitor(ConsumerRebalanceListener):
                 KAFKA_CONSUMER_LAG.remove(tp.topic, str(tp.partition), self.group)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        if self._task_running or self.subscriber is None:
+        if self.subscriber is None:
+            return
+        consumer = self.subscriber.consumer
+        if self.rewind and consumer is not None:
+            await self.rewind_positions(consumer, assigned)
+        if self._task_running:
             return
         self._task_running = True
         self.subscriber.add_task(self._run, restart_on_failure=False)
+
+    async def rewind_positions(
+        self, consumer: AIOKafkaConsumer, assigned: set[TopicPartition]
+    ) -> None:
+        """Start ``rewind`` records before the committed offset (see settings
+        ``kafka_resume_rewind``): the batch holding the committed offset is fetched whole."""
+        for tp in assigned:
+            committed = await consumer.committed(tp)
+            if committed:
+                consumer.seek(tp, max(0, committed - self.rewind))
 
     async def _run(self) -> None:
         try:

@@ -43,6 +43,15 @@ class ServiceSettings(BaseSettings):
     kafka_enable_idempotence: bool = False
     kafka_session_timeout_ms: int = Field(default=6000, ge=1000)
     kafka_heartbeat_interval_ms: int = Field(default=1000, ge=100)
+    # Long poll: a waiting fetch is answered as soon as a record arrives (Kafka, and tansu:
+    # measured 2-15 ms produce → consume with any wait up to 10 s), so a long wait only saves
+    # idle requests.
+    kafka_fetch_max_wait_ms: int = Field(default=5000, ge=0, le=30_000)
+    # Records to step back from the committed offset when a partition is assigned. tansu 0.6
+    # answers a fetch from the middle of a record batch with the *next* batch, so a consumer
+    # resuming inside a relay batch would skip the rest of it; stepping back by the largest
+    # batch (outbox_batch_size) re-reads a few events that the inbox drops. 0 = Kafka.
+    kafka_resume_rewind: int = Field(default=0, ge=0)
 
     jwt_issuer: str = "fitness-identity"
     jwt_audience: str = "fitness-api"
@@ -60,6 +69,9 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
     outbox_retention_hours: float = Field(default=72, gt=0)
+    # The local memory-backed broker's durable log is the outbox: when the broker comes up
+    # empty, the relay publishes the kept rows (outbox_retention_hours) again, in order.
+    outbox_replay_on_broker_reset: bool = False
     consumer_max_attempts: int = Field(default=5, ge=1)
     relay_metrics_port: int | None = None
     # Worker/consumer processes' ``/metrics`` (``start_metrics_server``); falls back to the

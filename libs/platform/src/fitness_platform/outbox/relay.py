@@ -1,10 +1,18 @@
 """Outbox relay: publishes committed outbox rows to Kafka in order (DESIGN §5).
 
 One transaction per batch: ``pg_try_advisory_xact_lock`` (one active relay per schema, so
-order holds even when two replicas run), ``FOR UPDATE SKIP LOCKED``, publish one row after the
-other, stop at the first failure (that row gets capped exponential backoff; rows behind it wait
-so order is kept), mark the published rows. Woken by ``LISTEN <schema>_outbox``, with polling
-as a fallback when the listening connection is down or a notification is missed.
+order holds even when two replicas run), ``FOR UPDATE SKIP LOCKED``, hand every due row of the
+batch to the producer (``send()``: aiokafka packs them into one record batch per partition, one
+produce request), then await all the acknowledgements; the rows up to the first failure are
+marked published, the failed row gets capped exponential backoff and the rows behind it wait
+(they are sent again with it, in order: at-least-once, the consumers' inbox drops copies).
+Woken by ``LISTEN <schema>_outbox``, with polling as a fallback when the listening connection
+is down or a notification is missed.
+
+``replay_on_broker_reset`` (the local memory-backed broker, whose durable log is the outbox):
+the relay keeps a marker topic ``_outbox.<schema>`` on the broker; when it is missing (a fresh
+broker) every published row still kept (``retention``) is marked unpublished again and goes out
+once more, in the original order, before any newer row.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from fitness_platform.outbox.tables import OUTBOX
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Row
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
     from fitness_platform.settings import ServiceSettings
 
@@ -59,6 +67,12 @@ class ProducerSettings:
     # Published rows are kept this long (debugging, replay by hand), then deleted by the relay.
     retention: timedelta = timedelta(hours=72)
     cleanup_every_s: float = 600.0
+    # Batching: a short linger lets every send() of a batch join one record batch per
+    # partition; a record batch may hold the whole outbox batch.
+    linger_ms: int = 5
+    max_batch_bytes: int = 1_048_576
+    # Local memory-backed broker: re-publish the kept rows when the broker lost its log.
+    replay_on_broker_reset: bool = False
 
     @property
     def source(self) -> str:
@@ -75,6 +89,7 @@ class ProducerSettings:
             "batch_size": settings.outbox_batch_size,
             "poll_interval_s": settings.outbox_poll_interval_s,
             "retention": timedelta(hours=settings.outbox_retention_hours),
+            "replay_on_broker_reset": settings.outbox_replay_on_broker_reset,
         }
         values.update(overrides)
         return cls(**values)
@@ -105,6 +120,7 @@ class OutboxRelay:
             engine.url.render_as_string(hide_password=False)
         )
         self._lock_key = zlib.crc32(self.channel.encode())
+        self.marker_topic = f"_outbox.{self.schema}"
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
         self.listening = asyncio.Event()  # set while LISTEN is active (tests wait on it)
@@ -120,6 +136,9 @@ class OutboxRelay:
                 acks="all",
                 enable_idempotence=self.cfg.enable_idempotence,
                 request_timeout_ms=self.cfg.request_timeout_ms,
+                linger_ms=self.cfg.linger_ms,
+                max_batch_size=self.cfg.max_batch_bytes,
+                max_request_size=self.cfg.max_batch_bytes + 65_536,
             )
             try:
                 await asyncio.wait_for(producer.start(), self.cfg.request_timeout_ms / 1000 + 1)
@@ -143,8 +162,8 @@ class OutboxRelay:
         if producer is not None:
             await self._stop_producer(producer)
 
-    async def _send(self, row: Row[Any]) -> None:
-        producer = await self._get_producer()
+    async def _enqueue(self, producer: AIOKafkaProducer, row: Row[Any]) -> asyncio.Future[Any]:
+        """Hand one row to the producer; the returned future resolves when the broker acked."""
         hdrs = row.headers or {}
         headers = cloudevent_headers(
             event_type=row.event_type,
@@ -155,8 +174,8 @@ class OutboxRelay:
             correlation_id=hdrs.get("correlation_id"),
             traceparent=hdrs.get("traceparent"),
         )
-        await asyncio.wait_for(
-            producer.send_and_wait(
+        return await asyncio.wait_for(
+            producer.send(
                 row.topic,
                 value=orjson.dumps(row.payload),
                 key=row.key.encode() if row.key is not None else None,
@@ -164,6 +183,32 @@ class OutboxRelay:
             ),
             self.cfg.request_timeout_ms / 1000 * 2,
         )
+
+    async def _send_all(self, rows: list[Row[Any]]) -> tuple[int, BaseException | None]:
+        """Send ``rows`` as one batch; returns how many leading rows the broker acked and the
+        first error (None when all were acked)."""
+        futures: list[asyncio.Future[Any]] = []
+        error: BaseException | None = None
+        try:
+            producer = await self._get_producer()
+            for row in rows:
+                futures.append(await self._enqueue(producer, row))
+        except Exception as exc:  # the row at len(futures) could not even be queued
+            error = exc
+        if futures:
+            _done, pending = await asyncio.wait(
+                futures, timeout=self.cfg.request_timeout_ms / 1000 * 2
+            )
+            for future in pending:
+                future.cancel()
+        acked = 0
+        for future in futures:
+            if future.cancelled():
+                return acked, TimeoutError("no acknowledgement from the broker in time")
+            if (failure := future.exception()) is not None:
+                return acked, failure
+            acked += 1
+        return acked, error
 
     # ---------------------------------------------------------------- batches
 
@@ -173,60 +218,108 @@ class OutboxRelay:
     async def publish_batch(self) -> BatchResult:
         published: list[int] = []
         failed = False
+        rows: list[Row[Any]] = []
+        replayed = -1  # >= 0: the broker lost its log and this many rows were queued again
         retry_at: datetime | None = None
         async with self.engine.begin() as conn:
             if not await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key))):
                 return BatchResult(0, failed=False, full=False)  # another relay is publishing
             now: datetime = (await conn.execute(select(func.clock_timestamp()))).scalar_one()
-            rows = (
-                await conn.execute(
-                    select(OUTBOX)
-                    .where(OUTBOX.c.published_at.is_(None))
-                    .order_by(OUTBOX.c.id)
-                    .limit(self.cfg.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = list(
+                (
+                    await conn.execute(
+                        select(OUTBOX)
+                        .where(OUTBOX.c.published_at.is_(None))
+                        .order_by(OUTBOX.c.id)
+                        .limit(self.cfg.batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
+                ).all()
+            )
+            due: list[Row[Any]] = []
             for row in rows:
                 if row.next_attempt_at > now:
                     retry_at = row.next_attempt_at  # head is backing off: keep order, wait
                     break
+                due.append(row)
+            acked = 0
+            error: BaseException | None = None
+            if due and self.cfg.replay_on_broker_reset:
+                # Before every batch (one metadata request): a row published to a fresh broker
+                # ahead of the replay would reach the consumers before its older events.
                 try:
-                    await self._send(row)
+                    if not await self._marker_exists():
+                        replayed = await self._requeue_published(conn)
+                        due = []
                 except Exception as exc:
-                    failed = True
-                    OUTBOX_ERRORS.labels(self.cfg.service).inc()
-                    log.warning(
-                        "outbox publish failed",
-                        extra={
-                            "event_id": str(row.event_id),
-                            "attempts": row.attempts + 1,
-                            "error": repr(exc),
-                        },
+                    error = exc
+            if due and error is None:
+                acked, error = await self._send_all(due)
+            published = [row.id for row in due[:acked]]
+            if error is not None:
+                row = due[acked]
+                failed = True
+                OUTBOX_ERRORS.labels(self.cfg.service).inc()
+                log.warning(
+                    "outbox publish failed",
+                    extra={
+                        "event_id": str(row.event_id),
+                        "attempts": row.attempts + 1,
+                        "published_before": acked,
+                        "error": repr(error),
+                    },
+                )
+                retry_at = now + self._backoff(row.attempts)
+                await conn.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id == row.id)
+                    .values(
+                        attempts=OUTBOX.c.attempts + 1,
+                        last_error=repr(error)[:2000],
+                        next_attempt_at=retry_at,
                     )
-                    retry_at = now + self._backoff(row.attempts)
-                    await conn.execute(
-                        update(OUTBOX)
-                        .where(OUTBOX.c.id == row.id)
-                        .values(
-                            attempts=OUTBOX.c.attempts + 1,
-                            last_error=repr(exc)[:2000],
-                            next_attempt_at=retry_at,
-                        )
-                    )
-                    await self._reset_producer()
-                    break
-                published.append(row.id)
+                )
+                await self._reset_producer()
             if published:
                 await conn.execute(
                     update(OUTBOX)
                     .where(OUTBOX.c.id.in_(published))
                     .values(published_at=func.clock_timestamp(), last_error=None)
                 )
+        if replayed >= 0:
+            # Committed above; the marker goes last: a crash before it only means one more
+            # replay (copies are dropped by the consumers' inbox), never a lost event.
+            await self._create_marker()
+            log.warning(
+                "broker lost its log: kept outbox rows queued again", extra={"rows": replayed}
+            )
+            return BatchResult(0, failed=False, full=True)  # go on with the oldest row
         if published:
             OUTBOX_PUBLISHED.labels(self.cfg.service).inc(len(published))
         full = len(rows) == self.cfg.batch_size and len(published) == len(rows)
         return BatchResult(len(published), failed=failed, full=full, retry_at=retry_at)
+
+    async def _marker_exists(self) -> bool:
+        producer = await self._get_producer()
+        metadata = await asyncio.wait_for(
+            producer.client.fetch_all_metadata(), self.cfg.request_timeout_ms / 1000 * 2
+        )
+        return self.marker_topic in metadata.topics()
+
+    async def _requeue_published(self, conn: AsyncConnection) -> int:
+        result = await conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.published_at.is_not(None))
+            .values(published_at=None, attempts=0, next_attempt_at=func.clock_timestamp())
+        )
+        return int(result.rowcount or 0)
+
+    async def _create_marker(self) -> None:
+        producer = await self._get_producer()
+        await asyncio.wait_for(
+            producer.send_and_wait(self.marker_topic, b"replayed", key=b"marker"),
+            self.cfg.request_timeout_ms / 1000 * 2,
+        )
 
     async def drain(self) -> int:
         """Publish until nothing is due; returns how many rows went out."""
