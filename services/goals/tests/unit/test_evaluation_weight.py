@@ -102,3 +102,13 @@ def test_start_weight_is_the_trend_on_the_start_date() -> None:
     assert result.evidence.start_weight_kg == 80.0
     assert result.current == pytest.approx(79.5)
     assert result.progress_pct == pytest.approx(5.0)
+
+
+def test_a_start_weight_stored_with_the_goal_wins_over_later_weigh_ins() -> None:
+    g = goal("weight_target", 78, JAN1, direction="lose", start_weight_kg=80.0)
+    # Weighed only after setting the goal: 80 → 79 → 78 gives the trend 79.71.
+    facts = Facts(weigh_ins=_series(80, 79, 78, first=date(2026, 1, 2)))
+    result = evaluate(g, facts, now=_now(date(2026, 1, 4)), zone=UTC_ZONE)
+    assert result.evidence.start_weight_kg == 80.0
+    assert result.current == pytest.approx(79.71)
+    assert result.progress_pct == pytest.approx(14.5)

@@ -84,11 +84,12 @@ def _weight(goal: GoalSpec, facts: Facts, today: date) -> Evaluation:
     points = [p for p in trend_series(facts.weigh_ins) if p.day <= today]
     last = points[-1] if points else None
     current = last.trend_kg if last is not None else facts.profile_weight_kg
-    at_start = trend_on(points, goal.start_date)
-    if at_start is not None:
-        start: float | None = at_start.trend_kg
-    else:
-        start = points[0].trend_kg if points else facts.profile_weight_kg
+    start = goal.start_weight_kg
+    if start is None:
+        # Not known when the goal was set: the trend before the start day, else the first.
+        before = trend_on(points, goal.start_date - timedelta(days=1))
+        first = points[0].trend_kg if points else facts.profile_weight_kg
+        start = before.trend_kg if before is not None else first
     target = goal.target_value
     direction = goal.direction or direction_for(target, start)
     achieved = False

@@ -38,6 +38,8 @@ class GoalSpec:
     tolerance_pct: float | None = None
     # "lose"/"gain" for weight targets, fixed when the goal was set (None: not known yet).
     direction: str | None = None
+    # The weight a weight target started from, when one was known as it was set.
+    start_weight_kg: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,8 @@ class Goal(Base):
     target_value: Mapped[float] = mapped_column(Float)
     tolerance_pct: Mapped[float | None] = mapped_column(Float)
     direction: Mapped[str | None] = mapped_column(String(8))
+    # Weight targets: the current weight when the goal was set (None: none known then).
+    start_weight_kg: Mapped[float | None] = mapped_column(Float)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     progress_pct: Mapped[float | None] = mapped_column(Float)
@@ -65,6 +67,7 @@ class GoalRecord:
     target_value: float
     tolerance_pct: float | None
     direction: str | None
+    start_weight_kg: float | None
     start_date: date
     end_date: date | None
     progress_pct: float | None

@@ -100,6 +100,9 @@ class GoalOut(CamelModel):
     unit: Literal["kg", "workouts", "minutes", "days"]
     tolerance_pct: float | None = Field(description="calorie adherence only")
     direction: Literal["lose", "gain"] | None = Field(description="weight targets only")
+    start_weight_kg: float | None = Field(
+        description="weight targets: the (trend) weight when the goal was set, if known"
+    )
     start_date: Date
     end_date: Date | None
     progress_pct: float | None = Field(description="stored by the last auto-update")

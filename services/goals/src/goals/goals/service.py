@@ -59,6 +59,7 @@ def to_out(goal: Goal | GoalRecord) -> GoalOut:
         unit=UNITS[goal.type],
         tolerance_pct=goal.tolerance_pct,
         direction=goal.direction,
+        start_weight_kg=goal.start_weight_kg,
         start_date=goal.start_date,
         end_date=goal.end_date,
         progress_pct=goal.progress_pct,
@@ -108,12 +109,13 @@ async def create_goal(*, session: AsyncSession, user_id: UUID, data: GoalIn) -> 
     if data.end_date is not None and data.end_date < start:
         raise _invalid("endDate", "endDate must not be before startDate (default: today)")
     target, default_title, tolerance = _target_and_title(data)
-    direction = None
+    direction = start_weight = None
     if data.type == WEIGHT_TARGET:
         if await repository.has_active_weight_target(session, user_id):
             raise Conflict(ONE_ACTIVE_WEIGHT)
         facts = await readmodels.load_facts(session, user_id)
-        direction = direction_for(target, current_weight(facts, today))
+        start_weight = current_weight(facts, today)
+        direction = direction_for(target, start_weight)
     goal = Goal(
         id=uuid.uuid4(),
         user_id=user_id,
@@ -123,6 +125,7 @@ async def create_goal(*, session: AsyncSession, user_id: UUID, data: GoalIn) -> 
         target_value=target,
         tolerance_pct=tolerance,
         direction=direction,
+        start_weight_kg=None if start_weight is None else round(start_weight, 2),
         start_date=start,
         end_date=data.end_date,
         created_at=now,
@@ -205,7 +208,8 @@ async def update_goal(*, session: AsyncSession, goal: Goal, data: GoalPatch) -> 
             profile = await get_profile(session, goal.user_id)
             facts = await readmodels.load_facts(session, goal.user_id)
             today = local_date(now, profile.zone if profile else zone_or_utc(None))
-            goal.direction = direction_for(goal.target_value, current_weight(facts, today))
+            reference = goal.start_weight_kg or current_weight(facts, today)
+            goal.direction = direction_for(goal.target_value, reference)
     if not changed:
         return to_out(goal)
     goal.updated_at = now

@@ -58,6 +58,7 @@ def spec(goal: Goal) -> GoalSpec:
         end_date=goal.end_date,
         tolerance_pct=goal.tolerance_pct,
         direction=goal.direction,
+        start_weight_kg=goal.start_weight_kg,
     )
 
 
