@@ -46,6 +46,9 @@ class MediaSettings(ServiceSettings):
     orphan_grace_s: int = Field(default=3600, ge=60)
     cleanup_interval_s: float = Field(default=300.0, gt=0)
     cleanup_batch_size: int = Field(default=200, ge=1, le=10_000)
+    # Processed event ids are kept longer than the topics' retention (Kafka's default is 7 days:
+    # log.retention.hours=168), else a replayed event would run twice.
+    inbox_retention_days: int = Field(default=14, ge=1)
     state_dir: str | None = None
 
     @model_validator(mode="after")

@@ -63,3 +63,15 @@ async def test_sweep_pages_through_the_bucket(api, app, settings, user, s3_clien
     assert await sweep.sweep(now=later) >= 5
     assert sweep.cursor is None
     assert not set(names) & set(keys(s3_client, bucket, f"{user.id}/"))
+
+
+async def test_old_inbox_ids_are_pruned(app, settings, db) -> None:
+    old, recent = uuid.uuid4(), uuid.uuid4()
+    await db.execute(
+        "INSERT INTO inbox (consumer, event_id, processed_at) VALUES"
+        " ('media.users', %s, now() - interval '30 days'), ('media.users', %s, now())",
+        (old, recent),
+    )
+    assert await jobs.prune_processed_events(app.state.sessionmaker, settings) >= 1
+    cur = await db.execute("SELECT event_id FROM inbox WHERE event_id IN (%s, %s)", (old, recent))
+    assert await cur.fetchall() == [(recent,)]

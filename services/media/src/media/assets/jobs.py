@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitness_contracts.media import AssetDeletedV1
+from fitness_platform.inbox import prune_inbox
 from fitness_platform.outbox import add_event
 from media.assets import repository
 from media.settings import MediaSettings
@@ -88,6 +89,13 @@ class OrphanSweep:
         return removed
 
 
+async def prune_processed_events(
+    session_factory: async_sessionmaker[AsyncSession], settings: MediaSettings
+) -> int:
+    async with session_factory() as session, session.begin():
+        return await prune_inbox(session, older_than=timedelta(days=settings.inbox_retention_days))
+
+
 async def run_periodically(
     session_factory: async_sessionmaker[AsyncSession],
     store: ObjectStore,
@@ -102,6 +110,7 @@ async def run_periodically(
             if expired:
                 log.info("expired pending assets deleted", extra={"count": expired})
             await sweep.sweep()
+            await prune_processed_events(session_factory, settings)
         except Exception:
             # S3 or the database away: try again next round rather than end the worker.
             log.warning("cleanup round failed", exc_info=True)
