@@ -34,7 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start backing services, migrate, start the fleet")
     up.add_argument("--no-fleet", action="store_true", help="backing services only")
-    up.add_argument("--kafka-storage", choices=["s3", "memory"], default=None)
+    up.add_argument(
+        "--kafka-storage",
+        choices=["s3", "memory"],
+        default=None,
+        help="tansu's storage (default memory: relays replay the outbox into a fresh broker)",
+    )
     up.add_argument(
         "--services",
         default=None,
@@ -82,6 +87,10 @@ def make_stack(args: argparse.Namespace) -> Stack:
         kwargs["port_offset"] = args.port_offset
     if getattr(args, "kafka_storage", None):
         kwargs["kafka_storage"] = args.kafka_storage
+    elif args.command == "up":
+        # `up` picks the storage each time (default memory: the outbox is the durable log);
+        # `down`/`status` use what the last `up` saved.
+        kwargs["kafka_storage"] = "memory"
     if getattr(args, "services", None):
         chosen = [s.strip() for s in args.services.split(",") if s.strip()]
         unknown = sorted(set(chosen) - set(SERVICES))

@@ -97,6 +97,16 @@ class SharedEnv:
     smtp_host: str
     smtp_port: int
     identity_url: str
+    # Storage of the stack's own tansu ("memory" | "s3"), None for an external Kafka.
+    tansu_storage: str | None = None
+
+
+# tansu 0.6 answers a fetch from inside a record batch with the next batch: consumers step back
+# by the largest batch a relay writes (its outbox_batch_size) when a partition is assigned.
+TANSU_RELAY_BATCH = 100
+# The memory-backed broker's history is the outbox: keep published rows a week (Kafka's default
+# retention) so a new consumer group still sees that much after a restart.
+MEMORY_BROKER_RETENTION_HOURS = 168
 
 
 def service_env(
@@ -124,6 +134,12 @@ def service_env(
         p + "SMTP_PORT": str(shared.smtp_port),
         p + "STATE_DIR": str(state_dir),
     }
+    if shared.tansu_storage is not None:
+        env[p + "OUTBOX_BATCH_SIZE"] = str(TANSU_RELAY_BATCH)
+        env[p + "KAFKA_RESUME_REWIND"] = str(TANSU_RELAY_BATCH)
+    if shared.tansu_storage == "memory":
+        env[p + "OUTBOX_REPLAY_ON_BROKER_RESET"] = "true"
+        env[p + "OUTBOX_RETENTION_HOURS"] = str(MEMORY_BROKER_RETENTION_HOURS)
     if database_url is not None:
         env[p + "DATABASE_URL"] = database_url
         env[p + "DB_SCHEMA"] = service

@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 
 
 def server_argv(port: int, data_dir: Path) -> list[str]:
+    # Our wrapper: nanio with in-flight uploads hidden from listings (see nanio_server).
     return [
         sys.executable,
         "-m",
-        "nanio",
+        "fitness_stack.nanio_server",
         "serve",
         "--data-dir",
         str(data_dir),

@@ -44,7 +44,7 @@ class Stack:
         self,
         state_dir: str | Path,
         port_offset: int = 0,
-        kafka_storage: KafkaStorage = "s3",
+        kafka_storage: KafkaStorage = "memory",
         start_fleet: bool = True,
         *,
         durable: bool = True,
@@ -380,6 +380,7 @@ class Stack:
             smtp_host=ep.smtp_host,
             smtp_port=ep.smtp_port,
             identity_url=ep.service_urls["identity"],
+            tansu_storage=None if self.external.kafka_bootstrap else self.kafka_storage,
         )
         state_dir = self.state.service_dir(service)
         state_dir.mkdir(parents=True, exist_ok=True)

@@ -99,3 +99,19 @@ def test_only_limits_services_but_keeps_the_gateway() -> None:
     finder = finder_for("identity.main", "nutrition.main", "nutrition.worker", "gateway.main")
     fleet = discover(PORTS, finder, only={"identity"})
     assert [p.name for p in fleet] == ["identity", "gateway"]
+
+
+def test_event_log_settings_follow_the_brokers_storage() -> None:
+    from dataclasses import replace
+
+    memory = service_env("identity", replace(SHARED, tansu_storage="memory"), state_dir=Path("/s"))
+    # The memory-backed broker's durable log is the outbox: relays replay it into a fresh one.
+    assert memory["IDENTITY_OUTBOX_REPLAY_ON_BROKER_RESET"] == "true"
+    assert memory["IDENTITY_OUTBOX_RETENTION_HOURS"] == "168"
+    # tansu skips the rest of a batch fetched from its middle: step back by one relay batch.
+    assert memory["IDENTITY_KAFKA_RESUME_REWIND"] == memory["IDENTITY_OUTBOX_BATCH_SIZE"]
+    s3 = service_env("identity", replace(SHARED, tansu_storage="s3"), state_dir=Path("/s"))
+    assert "IDENTITY_OUTBOX_REPLAY_ON_BROKER_RESET" not in s3
+    assert s3["IDENTITY_KAFKA_RESUME_REWIND"] == "100"
+    external = service_env("identity", SHARED, state_dir=Path("/s"))  # a real Kafka
+    assert not any("REPLAY" in k or "REWIND" in k for k in external)
