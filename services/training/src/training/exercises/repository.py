@@ -24,7 +24,10 @@ async def search(
     """Every word of ``q`` must occur in the name (``run 6`` finds "Running, 6 mph")."""
     where: list[ColumnElement[bool]] = []
     if q:
-        for word in _WORD.findall(q.lower())[:MAX_QUERY_WORDS]:
+        words = _WORD.findall(q.lower())[:MAX_QUERY_WORDS]
+        if not words:  # only punctuation: nothing can match
+            return [], 0
+        for word in words:
             where.append(Exercise.name.ilike(f"%{_escape(word)}%", escape="\\"))
     if category is not None:
         where.append(Exercise.category == category)

@@ -132,7 +132,7 @@ async def _check(
     session: AsyncSession, data: WorkoutTemplateIn, *, other_than: UUID | None
 ) -> None:
     ids = [e.exercise_id for e in data.exercises]
-    await exercise_service.get_known(session, ids, path=lambda i: f"body.exercises.{i}.exerciseId")
+    await exercise_service.get_known(session, ids, path=lambda i: f"body.exercises[{i}].exerciseId")
     if await repository.name_taken(session, data.name, other_than=other_than):
         raise Conflict(f"A template named {data.name!r} exists already.")
 

@@ -54,13 +54,13 @@ async def list_workouts(
     )
 
 
-@router.get("/{workout_id}", responses=problem_responses(404))
+@router.get("/{workout_id:uuid}", responses=problem_responses(404))
 async def get_workout(workout: ValidWorkoutDep) -> WorkoutOut:
     """Another user's workout id is 404, like an unknown one."""
     return workout
 
 
-@router.put("/{workout_id}", responses=problem_responses(404))
+@router.put("/{workout_id:uuid}", responses=problem_responses(404))
 async def replace_workout(
     workout_id: UUID, body: WorkoutIn, user: CurrentUserDep, session: SessionDep
 ) -> WorkoutOut:
@@ -75,7 +75,7 @@ async def replace_workout(
 
 
 @router.delete(
-    "/{workout_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404)
+    "/{workout_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404)
 )
 async def delete_workout(workout_id: UUID, user: CurrentUserDep, session: SessionDep) -> Response:
     """Emits training.workout.deleted.v1."""

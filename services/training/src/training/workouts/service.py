@@ -47,7 +47,7 @@ async def _fill(session: AsyncSession, row: Workout, *, user_id: UUID, data: Wor
     """Set every field of ``row`` from ``data`` (create and replace), estimating if needed."""
     ids = [e.exercise_id for e in data.exercises]
     catalogue = await exercise_service.get_known(
-        session, ids, path=lambda i: f"body.exercises.{i}.exerciseId"
+        session, ids, path=lambda i: f"body.exercises[{i}].exerciseId"
     )
     profile = await get_profile(session, user_id)
     zone = profile.zone if profile is not None else zone_or_utc(None)
