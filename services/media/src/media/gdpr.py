@@ -14,14 +14,15 @@ from fitness_platform.outbox import add_event
 from media.assets import repository
 from media.db import Base, import_models
 from media.domain.uploads import user_prefix
-from media.storage.store import ObjectStore
+from media.storage.store import ObjectStore, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 
 async def erase_user(session: AsyncSession, user_id: UUID, *, store: ObjectStore) -> None:
-    """Runs in the consumer's inbox transaction: if S3 fails, the rows come back with the
-    rollback and the event is redelivered; a replay after success finds nothing to do."""
+    """Runs in the consumer's inbox transaction. The rows go whatever S3 does; if S3 is away the
+    objects, now without rows, are the orphan sweep's (removed once S3 answers) — rather than
+    retrying the event into the dead-letter topic with the user's rows still there."""
     import_models()
     assets = await repository.delete_all_of_user(session, user_id)
     await erase_user_rows(session, Base.metadata, user_id)
@@ -36,8 +37,12 @@ async def erase_user(session: AsyncSession, user_id: UUID, *, store: ObjectStore
             key=str(user_id),
         )
     # By prefix, not by row: an object uploaded without a row (or after a crash) goes too.
-    objects = await store.list_objects(user_prefix(user_id))
-    await store.remove_many(o.key for o in objects)
+    try:
+        objects = await store.list_objects(user_prefix(user_id))
+        await store.remove_many(o.key for o in objects)
+    except StorageUnavailable:
+        log.warning("objects left to the orphan sweep", extra={"erased_user_id": str(user_id)})
+        objects = []
     log.info(
         "user media erased",
         extra={"erased_user_id": str(user_id), "assets": len(assets), "objects": len(objects)},

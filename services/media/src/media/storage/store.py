@@ -9,21 +9,45 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import urllib3
 from minio import Minio
 from minio.deleteobjects import DeleteObject
-from minio.error import S3Error
+from minio.error import S3Error, ServerError
 
+from fitness_platform.problems import ServiceUnavailable
 from media.settings import MediaSettings
 from media.storage.presign import Credentials, PresignedRequest, host_of, presign
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 _MISSING = frozenset({"NoSuchKey", "NoSuchObject", "NoSuchBucket", "ResourceNotFound"})
+
+
+class StorageUnavailable(ServiceUnavailable):
+    """S3 unreachable or failing: a 503 problem with Retry-After for the API; for the worker and
+    the consumer just an error (the round or the event is retried)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The object store is unavailable; try again shortly.",
+            type_slug="storage-unavailable",
+            headers={"Retry-After": "1"},
+        )
+
+
+async def _in_thread(fn: Callable[[], T]) -> T:
+    try:
+        return await asyncio.to_thread(fn)
+    except (urllib3.exceptions.HTTPError, ServerError, OSError) as exc:
+        log.warning("S3 call failed", exc_info=True)
+        raise StorageUnavailable() from exc
 
 
 @dataclass(frozen=True)
@@ -102,7 +126,7 @@ class ObjectStore:
                     if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                         raise
 
-        await asyncio.to_thread(_ensure)
+        await _in_thread(_ensure)
         self._bucket_ready = True
 
     async def check(self) -> None:
@@ -120,7 +144,7 @@ class ObjectStore:
                 raise
             return ObjectInfo(key, obj.size or 0, obj.content_type, obj.last_modified)
 
-        return await asyncio.to_thread(_stat)
+        return await _in_thread(_stat)
 
     async def head_bytes(self, key: str, length: int) -> bytes | None:
         """The object's first ``length`` bytes by a ranged GET (never the whole object)."""
@@ -138,11 +162,11 @@ class ObjectStore:
                 response.close()
                 response.release_conn()
 
-        return await asyncio.to_thread(_read)
+        return await _in_thread(_read)
 
     async def remove(self, key: str) -> None:
         """Idempotent: deleting a missing key succeeds (as on S3)."""
-        await asyncio.to_thread(self.client.remove_object, self.bucket, key)
+        await _in_thread(lambda: self.client.remove_object(self.bucket, key))
 
     async def remove_many(self, keys: Iterable[str]) -> None:
         objects = [DeleteObject(k) for k in keys]
@@ -156,7 +180,7 @@ class ObjectStore:
             if failed:
                 raise RuntimeError(f"S3 refused to delete {len(failed)} objects: {failed[0]}")
 
-        await asyncio.to_thread(_remove)
+        await _in_thread(_remove)
 
     async def list_objects(
         self, prefix: str | None = None, *, start_after: str | None = None, limit: int | None = None
@@ -176,4 +200,4 @@ class ObjectStore:
                     break
             return out
 
-        return await asyncio.to_thread(_list)
+        return await _in_thread(_list)
