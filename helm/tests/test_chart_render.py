@@ -78,17 +78,21 @@ def test_helm_lint_is_clean(combo: str) -> None:
 @pytest.mark.parametrize("combo", sorted(COMBINATIONS))
 def test_every_pod_is_locked_down(combo: str) -> None:
     docs = _render(COMBINATIONS[combo])
-    workloads = [d for d in docs if d["kind"] in ("Deployment", "Job")]
+    workloads = [d for d in docs if d["kind"] in ("Deployment", "Job", "CronJob")]
     assert workloads
+    assert any(d["kind"] == "CronJob" for d in workloads), "the backup CronJob is on by default"
     for workload in workloads:
-        pod = workload["spec"]["template"]["spec"]
+        spec = workload["spec"]
+        if workload["kind"] == "CronJob":
+            spec = spec["jobTemplate"]["spec"]
+        pod = spec["template"]["spec"]
         name = workload["metadata"]["name"]
         assert pod["automountServiceAccountToken"] is False, name
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
         tmp = {v["name"]: v for v in pod["volumes"]}["tmp"]
         assert "emptyDir" in tmp, name
-        for container in pod["containers"]:
+        for container in [*pod.get("initContainers", []), *pod["containers"]]:
             sc = container["securityContext"]
             assert sc["readOnlyRootFilesystem"] is True, name
             assert sc["allowPrivilegeEscalation"] is False, name
