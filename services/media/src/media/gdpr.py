@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitness_contracts.media import AssetDeletedV1
 from fitness_platform.gdpr import erase_user_rows
 from fitness_platform.outbox import add_event
+from media import metrics
 from media.assets import repository
 from media.db import Base, import_models
 from media.domain.uploads import user_prefix
@@ -43,6 +44,7 @@ async def erase_user(session: AsyncSession, user_id: UUID, *, store: ObjectStore
     except StorageUnavailable:
         log.warning("objects left to the orphan sweep", extra={"erased_user_id": str(user_id)})
         objects = []
+    metrics.ASSETS_DELETED.labels("account_deleted").inc(len(assets))
     log.info(
         "user media erased",
         extra={"erased_user_id": str(user_id), "assets": len(assets), "objects": len(objects)},

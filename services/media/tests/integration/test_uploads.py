@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from prometheus_client import REGISTRY
+
 from media.storage.presign import Credentials, presign
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 100
@@ -120,12 +122,16 @@ async def test_expired_upload_url_is_refused(settings, s3_http, user, s3_client,
 async def test_png_declared_as_jpeg_is_refused_and_deleted(
     api, client, s3_http, user, db, s3_client, bucket
 ) -> None:
+    labels = {"reason": "magic_mismatch"}
+    before = REGISTRY.get_sample_value("media_uploads_rejected_total", labels) or 0
     created = await api.request_upload(user, api.body("image/jpeg", len(PNG)))
     assert (await api.put(created["upload"], PNG)).status_code == 200
     resp = await client.post(f"/media/{created['id']}/confirm", headers=user.headers)
     assert resp.status_code == 422
     assert resp.headers["content-type"].startswith("application/problem+json")
     problem = resp.json()
+    assert problem["type"].endswith("/upload-rejected")
+    assert REGISTRY.get_sample_value("media_uploads_rejected_total", labels) == before + 1
     assert problem["errors"][0]["path"] == "object.bytes"
     assert "image/png" in problem["errors"][0]["message"]
     # The object is gone, the asset still pending (the client may upload again).

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from fitness_contracts.media import AssetDeletedV1
 from fitness_platform.inbox import prune_inbox
 from fitness_platform.outbox import add_event
+from media import metrics
 from media.assets import repository
 from media.settings import MediaSettings
 from media.storage.store import ObjectStore
@@ -47,6 +48,7 @@ async def expire_pending(
             keys = [a.object_key for a in taken]
         # Rows first (committed), objects second: a failure here leaves orphans for the sweep.
         await store.remove_many(keys)
+        metrics.ASSETS_DELETED.labels("expired").inc(len(taken))
         total += len(taken)
         if len(taken) < settings.cleanup_batch_size:
             return total
@@ -76,6 +78,7 @@ class OrphanSweep:
         orphans = sorted(old - known)
         # No event: an object without a row was never announced, or its deletion already was.
         await self.store.remove_many(orphans)
+        metrics.ORPHANS_REMOVED.inc(len(orphans))
         if orphans:
             log.info("orphan objects removed", extra={"count": len(orphans)})
         return len(orphans)

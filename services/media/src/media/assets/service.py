@@ -13,6 +13,7 @@ from fitness_contracts.media import AssetDeletedV1, AssetUploadedV1
 from fitness_platform.outbox import add_event
 from fitness_platform.pagination import Page, PageParams
 from fitness_platform.problems import Conflict, NotFound, ProblemError
+from media import metrics
 from media.assets import repository
 from media.assets.models import Asset, AssetRecord, AssetStatus
 from media.assets.schemas import AssetOut, UploadIn, UploadInstructions, UploadOut
@@ -35,6 +36,19 @@ def to_out(asset: Asset | AssetRecord, *, store: ObjectStore, settings: MediaSet
         download = store.download_request(asset.object_key, expires_s=settings.download_url_ttl_s)
         out.download_url, out.download_expires_at = download.url, download.expires_at
     return out
+
+
+class UploadRejected(ProblemError):
+    """The uploaded object is not what was declared (422); ``reason`` labels the metric."""
+
+    def __init__(self, path: str, message: str, reason: str, detail: str) -> None:
+        self.reason = reason
+        super().__init__(
+            422,
+            detail=detail,
+            type_slug="upload-rejected",
+            extra={"errors": [{"path": path, "message": message, "type": reason}]},
+        )
 
 
 def _invalid(path: str, message: str, type_: str, detail: str) -> ProblemError:
@@ -76,6 +90,7 @@ async def request_upload(
         uploaded_at=None,
     )
     await repository.insert(session, record)
+    metrics.UPLOADS_REQUESTED.labels(record.content_type).inc()
     # The row is committed before the URL leaves the service: an object never exists without
     # its row, which is what lets the worker call an object without one an orphan.
     await session.commit()
@@ -132,7 +147,7 @@ async def list_assets(
     return Page.of(items, page, total)
 
 
-async def _rejection(asset: Asset, store: ObjectStore) -> ProblemError | None:
+async def _rejection(asset: Asset, store: ObjectStore) -> UploadRejected | None:
     """Why the uploaded object is not what was declared, or None. Reads only its first bytes."""
     info = await store.stat(asset.object_key)
     if info is None:
@@ -142,7 +157,7 @@ async def _rejection(asset: Asset, store: ObjectStore) -> ProblemError | None:
         )
     declared = ContentType(asset.content_type)
     if info.size != asset.size_bytes:
-        return _invalid(
+        return UploadRejected(
             "object.sizeBytes",
             f"uploaded {info.size} bytes, declared {asset.size_bytes}",
             "size_mismatch",
@@ -150,7 +165,7 @@ async def _rejection(asset: Asset, store: ObjectStore) -> ProblemError | None:
         )
     stored_type = (info.content_type or "").split(";")[0].strip().lower()
     if stored_type != declared.value:
-        return _invalid(
+        return UploadRejected(
             "object.contentType",
             f"uploaded as {stored_type or 'unknown'}, declared {declared.value}",
             "content_type_mismatch",
@@ -159,7 +174,7 @@ async def _rejection(asset: Asset, store: ObjectStore) -> ProblemError | None:
     head = await store.head_bytes(asset.object_key, SNIFF_BYTES)
     if head is None or not matches(declared, head):
         found = sniff(head or b"")
-        return _invalid(
+        return UploadRejected(
             "object.bytes",
             f"the bytes are {found.value if found else 'not an allowed type'}, "
             f"declared {declared.value}",
@@ -189,6 +204,7 @@ async def confirm(
         # A wrong object is removed at once; the asset stays pending, so the client may upload
         # again while the URL is valid (the worker removes abandoned ones).
         await store.remove(asset.object_key)
+        metrics.UPLOADS_REJECTED.labels(problem.reason).inc()
         raise problem
     now = datetime.now(UTC)
     if await repository.mark_ready(session, asset_id=asset.id, at=now):
@@ -204,6 +220,7 @@ async def confirm(
             ),
             key=str(user_id),
         )
+        metrics.UPLOADS_CONFIRMED.inc()
     await session.commit()
     # Either ours or a concurrent confirm's result; gone if deleted meanwhile.
     current = await repository.get_for_user(session, asset_id=asset_id, user_id=user_id)
@@ -227,6 +244,7 @@ async def delete_asset(
         key=str(user_id),
     )
     await session.commit()
+    metrics.ASSETS_DELETED.labels("user").inc()
     # Row first, object second: if S3 fails here the object is an orphan the worker removes.
     try:
         await store.remove(asset.object_key)
