@@ -17,9 +17,9 @@ from media import metrics
 from media.assets import repository
 from media.assets.models import Asset, AssetRecord, AssetStatus
 from media.assets.schemas import AssetOut, UploadIn, UploadInstructions, UploadOut
-from media.domain.content_types import SNIFF_BYTES, ContentType, matches, sniff
+from media.domain.content_types import SNIFF_BYTES, ContentType
 from media.domain.purposes import Purpose
-from media.domain.uploads import SizeLimits, object_key
+from media.domain.uploads import SizeLimits, bytes_mismatch, metadata_mismatch, object_key
 from media.settings import MediaSettings
 from media.storage.store import ObjectStore
 
@@ -147,6 +147,13 @@ async def list_assets(
     return Page.of(items, page, total)
 
 
+_DETAILS = {
+    "size_mismatch": "The uploaded object's size differs from the declared size.",
+    "content_type_mismatch": "The uploaded object's content type differs from the declared one.",
+    "magic_mismatch": "The uploaded bytes do not match the declared content type.",
+}
+
+
 async def _rejection(asset: Asset, store: ObjectStore) -> UploadRejected | None:
     """Why the uploaded object is not what was declared, or None. Reads only its first bytes."""
     info = await store.stat(asset.object_key)
@@ -156,32 +163,20 @@ async def _rejection(asset: Asset, store: ObjectStore) -> UploadRejected | None:
             type_slug="upload-missing",
         )
     declared = ContentType(asset.content_type)
-    if info.size != asset.size_bytes:
-        return UploadRejected(
-            "object.sizeBytes",
-            f"uploaded {info.size} bytes, declared {asset.size_bytes}",
-            "size_mismatch",
-            "The uploaded object's size differs from the declared size.",
-        )
-    stored_type = (info.content_type or "").split(";")[0].strip().lower()
-    if stored_type != declared.value:
-        return UploadRejected(
-            "object.contentType",
-            f"uploaded as {stored_type or 'unknown'}, declared {declared.value}",
-            "content_type_mismatch",
-            "The uploaded object's content type differs from the declared one.",
-        )
-    head = await store.head_bytes(asset.object_key, SNIFF_BYTES)
-    if head is None or not matches(declared, head):
-        found = sniff(head or b"")
-        return UploadRejected(
-            "object.bytes",
-            f"the bytes are {found.value if found else 'not an allowed type'}, "
-            f"declared {declared.value}",
-            "magic_mismatch",
-            "The uploaded bytes do not match the declared content type.",
-        )
-    return None
+    mismatch = metadata_mismatch(
+        declared_type=declared,
+        declared_size=asset.size_bytes,
+        size=info.size,
+        stored_type=info.content_type,
+    )
+    if mismatch is None:
+        head = await store.head_bytes(asset.object_key, SNIFF_BYTES)
+        mismatch = bytes_mismatch(declared_type=declared, head=head or b"")
+    if mismatch is None:
+        return None
+    return UploadRejected(
+        f"object.{mismatch.field}", mismatch.message, mismatch.reason, _DETAILS[mismatch.reason]
+    )
 
 
 async def confirm(

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from uuid import UUID
 
-from media.domain.content_types import KIND, ContentType, Kind
+from media.domain.content_types import KIND, ContentType, Kind, matches, sniff
 
 FILENAME_MAX = 200
 
@@ -53,3 +53,44 @@ def parse_key(key: str) -> tuple[UUID, UUID] | None:
         return UUID(user), UUID(asset)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why an uploaded object is not what was declared: ``field`` of the object, ``reason``."""
+
+    field: str
+    reason: str
+    message: str
+
+
+def metadata_mismatch(
+    *, declared_type: ContentType, declared_size: int, size: int, stored_type: str | None
+) -> Mismatch | None:
+    """Size and stored Content-Type against the declaration (parameters like ``; charset`` and
+    case ignored: they do not change the type)."""
+    if size != declared_size:
+        return Mismatch(
+            "sizeBytes", "size_mismatch", f"uploaded {size} bytes, declared {declared_size}"
+        )
+    stored = (stored_type or "").split(";")[0].strip().lower()
+    if stored != declared_type.value:
+        return Mismatch(
+            "contentType",
+            "content_type_mismatch",
+            f"uploaded as {stored or 'unknown'}, declared {declared_type.value}",
+        )
+    return None
+
+
+def bytes_mismatch(*, declared_type: ContentType, head: bytes) -> Mismatch | None:
+    """The object's first bytes against the declared type's signature."""
+    if matches(declared_type, head):
+        return None
+    found = sniff(head)
+    return Mismatch(
+        "bytes",
+        "magic_mismatch",
+        f"the bytes are {found.value if found else 'not an allowed type'}, "
+        f"declared {declared_type.value}",
+    )
