@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep
-from progress.dependencies import AUTH_RESPONSES
+from progress.dependencies import AUTH_RESPONSES, json_response
 from progress.domain.periods import PeriodName
 from progress.summary import service
 from progress.summary.schemas import Summary
@@ -17,7 +17,7 @@ from progress.validation import IsoDate
 router = APIRouter(prefix="/progress/summary", tags=["summary"], responses=AUTH_RESPONSES)
 
 
-@router.get("")
+@router.get("", response_model=Summary)
 async def get_summary(
     user: CurrentUserDep,
     pool: ReadPoolDep,
@@ -27,7 +27,9 @@ async def get_summary(
     ] = None,
     from_: Annotated[IsoDate | None, Query(alias="from", description="first day")] = None,
     to: Annotated[IsoDate | None, Query(description="last day")] = None,
-) -> Summary:
+) -> Response:
     """Workouts (count, minutes, kcal burned), intake (kcal eaten, days logged) and weight
     (start, end, change, trend change) over ``period`` or ``from``..``to``."""
-    return await service.summarize(pool=pool, user_id=user.id, period=period, start=from_, end=to)
+    return json_response(
+        await service.summarize(pool=pool, user_id=user.id, period=period, start=from_, end=to)
+    )

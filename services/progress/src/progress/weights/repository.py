@@ -83,8 +83,8 @@ async def upsert(
     body_fat_pct: float | None,
     note: str | None,
     trend_kg: float,
-) -> bool:
-    """Insert or replace the day's entry; True when it was new."""
+) -> tuple[bool, datetime]:
+    """Insert or replace the day's entry; (created, updated_at)."""
     values = {
         "weight_kg": weight_kg,
         "body_fat_pct": body_fat_pct,
@@ -97,9 +97,10 @@ async def upsert(
         .values(user_id=user_id, day=day, **values)
         .on_conflict_do_update(index_elements=["user_id", "day"], set_=values)
         # xmax is 0 for a freshly inserted row version, non-zero when the upsert updated it.
-        .returning(text("(xmax = 0) AS inserted"))
+        .returning(text("(xmax = 0) AS inserted"), WeightEntry.updated_at)
     )
-    return bool((await session.execute(stmt)).scalar_one())
+    row = (await session.execute(stmt)).one()
+    return bool(row[0]), row[1]
 
 
 async def later_entries(

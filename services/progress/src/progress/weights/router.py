@@ -10,7 +10,7 @@ from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep, SessionDep
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import NotFound, problem_responses
-from progress.dependencies import AUTH_RESPONSES
+from progress.dependencies import AUTH_RESPONSES, json_response
 from progress.validation import IsoDate
 from progress.weights import service
 from progress.weights.schemas import WeightIn, WeightOut
@@ -36,16 +36,18 @@ async def record_weight(
     return entry
 
 
-@router.get("")
+@router.get("", response_model=Page[WeightOut])
 async def list_weights(
     user: CurrentUserDep,
     pool: ReadPoolDep,
     page: PageDep,
     from_: Annotated[IsoDate | None, Query(alias="from", description="first day")] = None,
     to: Annotated[IsoDate | None, Query(description="last day")] = None,
-) -> Page[WeightOut]:
+) -> Response:
     """Entries in date order, each with its trend weight beside the raw value."""
-    return await service.list_range(pool=pool, user_id=user.id, start=from_, end=to, page=page)
+    return json_response(
+        await service.list_range(pool=pool, user_id=user.id, start=from_, end=to, page=page)
+    )
 
 
 @router.get("/{day}", responses=problem_responses(404))

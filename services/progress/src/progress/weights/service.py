@@ -60,12 +60,17 @@ async def _retrend_after(
 
 async def record(*, session: AsyncSession, user_id: UUID, data: WeightIn) -> tuple[WeightOut, bool]:
     """Insert or replace the day's weigh-in; returns (entry, created)."""
-    check_day(data.day, users.latest_possible_today(await users.profile(session, user_id)))
+    utc_today = datetime.now(UTC).date()
+    # Every zone's today is within a day of UTC's: only a date near today needs the user's zone.
+    if data.day >= utc_today:
+        check_day(data.day, users.latest_possible_today(await users.profile(session, user_id)))
+    else:
+        check_day(data.day, utc_today)
     await repository.lock_user(session, user_id)
     day_trend = trend.step(
         await repository.trend_before(session, user_id, data.day), data.weight_kg
     )
-    created = await repository.upsert(
+    created, updated_at = await repository.upsert(
         session,
         user_id=user_id,
         day=data.day,
@@ -75,9 +80,6 @@ async def record(*, session: AsyncSession, user_id: UUID, data: WeightIn) -> tup
         trend_kg=day_trend,
     )
     await _retrend_after(session, user_id=user_id, day=data.day, seed=day_trend)
-    row = await repository.get(session, user_id, data.day)
-    assert row is not None
-    await session.refresh(row)
     await add_event(
         session,
         WeightRecordedV1(
@@ -92,7 +94,15 @@ async def record(*, session: AsyncSession, user_id: UUID, data: WeightIn) -> tup
         key=str(user_id),
     )
     await session.commit()
-    return to_out(row), created
+    out = WeightOut(
+        day=data.day,
+        weight_kg=data.weight_kg,
+        body_fat_pct=data.body_fat_pct,
+        note=data.note or None,
+        trend_weight_kg=round(day_trend, TREND_DECIMALS),
+        updated_at=updated_at,
+    )
+    return out, created
 
 
 async def get(*, session: AsyncSession, user_id: UUID, day: date) -> WeightOut | None:
@@ -130,8 +140,9 @@ async def list_range(
     rows, total = await repository.read_range(
         pool, user_id, start, end, limit=page.limit, offset=page.offset
     )
+    # Rows from our own table are valid: construct without re-validating (hot read path).
     items = [
-        WeightOut(
+        WeightOut.model_construct(
             day=r.day,
             weight_kg=r.weight_kg,
             body_fat_pct=r.body_fat_pct,
