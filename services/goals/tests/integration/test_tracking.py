@@ -7,6 +7,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from prometheus_client import REGISTRY
+
 from fitness_platform.calendar import iso_week_start
 
 
@@ -68,9 +70,12 @@ async def test_auto_update_stores_progress_completes_once_and_is_idempotent(
     again = (await client.post("/goals/auto-update", headers=user.headers)).json()
     assert again["changes"] == []
     await _workouts(db, user.id, today, minutes=30)
+    labels = {"type": "weekly_active_minutes"}
+    before = REGISTRY.get_sample_value("goals_achieved_total", labels) or 0.0
     reached = (await client.post("/goals/auto-update", headers=user.headers)).json()["changes"]
     assert [(c["status"], c["achieved"]) for c in reached] == [("completed", True)]
     assert (await client.post("/goals/auto-update", headers=user.headers)).json()["changes"] == []
+    assert REGISTRY.get_sample_value("goals_achieved_total", labels) == before + 1
     cur = await db.execute(
         "SELECT event_type FROM outbox WHERE key = %s ORDER BY id", (str(user.id),)
     )

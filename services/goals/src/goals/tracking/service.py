@@ -13,6 +13,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fastapi.exceptions import RequestValidationError
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_contracts.goals import GoalAchievedV1, GoalUpdatedV1
@@ -37,6 +38,13 @@ from goals.tracking.schemas import (
 )
 
 log = logging.getLogger(__name__)
+
+GOALS_ACHIEVED = Counter(
+    "goals_achieved_total", "Goals reached by evaluation (achieved event written)", ["type"]
+)
+GOALS_PROGRESSED = Counter(
+    "goals_progress_updates_total", "Stored progress changes of active goals", ["type"]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +134,7 @@ async def apply_progress(
                 ),
                 key=str(user_id),
             )
+            GOALS_ACHIEVED.labels(goal.type).inc()
             log.info("goal achieved", extra={"goal_id": str(goal.id), "goal_type": goal.type})
         elif before != result.progress_pct or goal.current_value != result.current:
             changed = [
@@ -136,6 +145,7 @@ async def apply_progress(
                 )
                 if old != new
             ]
+            GOALS_PROGRESSED.labels(goal.type).inc()
             goal.progress_pct = result.progress_pct
             goal.current_value = result.current
             goal.evaluated_at = now
