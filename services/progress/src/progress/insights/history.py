@@ -87,13 +87,17 @@ def missing_profile_fields(profile: UserProfile | None) -> list[str]:
     return missing
 
 
-async def load(session: AsyncSession, user_id: UUID, start: date, end: date) -> History:
+async def load(
+    session: AsyncSession, user_id: UUID, start: date, end: date, *, workouts: bool = True
+) -> History:
     return History(
         start=start,
         end=end,
         profile=await users.profile(session, user_id),
         weights=await weight_repository.series(session, user_id, start, end),
         intake=await activity_repository.intake_days(session, user_id, start, end),
-        workouts=await activity_repository.workouts(session, user_id, start, end),
+        workouts=(
+            await activity_repository.workouts(session, user_id, start, end) if workouts else ()
+        ),
         target=await activity_repository.target(session, user_id),
     )

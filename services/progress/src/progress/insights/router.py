@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import SessionDep
 from fitness_platform.problems import problem_responses
-from progress.dependencies import AUTH_RESPONSES
+from progress.dependencies import AUTH_RESPONSES, json_response
 from progress.insights import service
 from progress.insights.schemas import AnalysisOut, AnalyzeIn, ForecastIn, ForecastOut
 
@@ -24,10 +24,10 @@ async def analyze(
     return await service.analyze(session=session, user_id=user.id, data=body or AnalyzeIn())
 
 
-@router.post("/forecast", responses=problem_responses(409))
-async def forecast(user: CurrentUserDep, session: SessionDep, body: ForecastIn) -> ForecastOut:
+@router.post("/forecast", response_model=ForecastOut, responses=problem_responses(409))
+async def forecast(user: CurrentUserDep, session: SessionDep, body: ForecastIn) -> Response:
     """Expected weight with an 80 % band from the Hall et al. 2011 dynamic model (glycogen and
     extracellular fluid included). The band comes from the uncertainty of your adaptive TDEE once
     14 days of weigh-ins and intake exist, else from a documented prior (``uncertainty``).
     409 when the profile lacks sex, birth date or height."""
-    return await service.run_forecast(session=session, user_id=user.id, data=body)
+    return json_response(await service.run_forecast(session=session, user_id=user.id, data=body))

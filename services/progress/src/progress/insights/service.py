@@ -77,9 +77,12 @@ async def run_forecast(*, session: AsyncSession, user_id: UUID, data: ForecastIn
         by_day = (data.target_date - today).days
         if not 1 <= by_day <= 730:
             raise date_error("body.targetDate", "targetDate must be 1 to 730 days after today")
-    h = await history.load(session, user_id, today - timedelta(days=DEFAULT_WINDOW_DAYS - 1), today)
+    h = await history.load(
+        session, user_id, today - timedelta(days=DEFAULT_WINDOW_DAYS - 1), today, workouts=False
+    )
     missing = history.missing_profile_fields(h.profile)
-    latest = await weight_repository.latest(session, user_id)
+    # No weigh-in lies after today: the window's last one is the latest when there is one.
+    latest = h.weights[-1] if h.weights else await weight_repository.latest(session, user_id)
     start_weight = latest.trend_kg if latest else (h.profile.weight_kg if h.profile else None)
     if start_weight is None:
         missing.append("weightKg")
@@ -157,8 +160,9 @@ def _points(result: forecast.ForecastResult, today: date, horizon: int) -> list[
     days = list(range(0, horizon + 1, step))
     if days[-1] != horizon:
         days.append(horizon)
+    # Built from model output (plain floats): constructed without re-validation, 100s per reply.
     return [
-        ForecastPoint(
+        ForecastPoint.model_construct(
             day=today + timedelta(days=d),
             expected_kg=round(result.expected[d], 2),
             lower_kg=round(result.lower[d], 2),
