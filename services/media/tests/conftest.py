@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +15,14 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
-from fitness_platform.db import to_libpq_url
 from fitness_platform.testing import (
+    ApiUser,
     FreshSchema,
     TokenFactory,
     create_schema,
     drop_schema,
     running_app,
+    schema_connection,
 )
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -96,39 +96,13 @@ async def s3_http() -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@dataclass(frozen=True)
-class User:
-    id: uuid.UUID
-    headers: dict[str, str]
-
-
-@pytest.fixture
-def make_user(token_factory: TokenFactory) -> Callable[..., User]:
-    def make(*roles: str) -> User:
-        user_id = uuid.uuid4()
-        return User(user_id, token_factory.headers(user_id, roles=roles or ("user",)))
-
-    return make
-
-
-@pytest.fixture
-def user(make_user: Callable[..., User]) -> User:
-    return make_user()
-
-
-@pytest.fixture
-def other_user(make_user: Callable[..., User]) -> User:
-    return make_user()
+User = ApiUser
 
 
 @pytest.fixture
 async def db(media_schema: FreshSchema) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """A plain connection into the service schema for assertions (autocommit)."""
-    async with await psycopg.AsyncConnection.connect(
-        to_libpq_url(media_schema.url),
-        autocommit=True,
-        options=f"-csearch_path={media_schema.schema}",
-    ) as conn:
+    async with schema_connection(media_schema) as conn:
         yield conn
 
 
