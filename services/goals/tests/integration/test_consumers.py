@@ -317,3 +317,19 @@ async def test_account_deletion_erases_every_row(client, user, db, publish, inbo
     await publish(profile, user.id, event_id=profile_eid)
     await inbox_has(await publish(UserDeletedV1(user_id=user.id, deleted_at=now), user.id))
     assert all(n == 0 for n in (await user_row_counts(db, user.id)).values())
+
+
+async def test_inbox_ids_older_than_the_retention_are_pruned(
+    session_factory, settings, db, scalar
+) -> None:
+    from goals.consumer import prune_once
+
+    old, fresh = uuid.uuid4(), uuid.uuid4()
+    await db.execute(
+        "INSERT INTO inbox (consumer, event_id, processed_at) VALUES "
+        "('test', %s, now() - interval '15 days'), ('test', %s, now())",
+        (old, fresh),
+    )
+    assert await prune_once(session_factory, settings) >= 1
+    assert await scalar(db, "SELECT count(*) FROM inbox WHERE event_id = %s", old) == 0
+    assert await scalar(db, "SELECT count(*) FROM inbox WHERE event_id = %s", fresh) == 1

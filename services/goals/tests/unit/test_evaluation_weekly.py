@@ -148,3 +148,11 @@ def test_days_without_a_target_or_intake_are_misses() -> None:
     result = evaluate(goal("calorie_adherence", 1, MON), facts, now=THU_NOON, zone=UTC_ZONE)
     assert result.current == 0.0
     assert not result.achieved
+
+
+def test_a_goal_starting_later_is_on_track_with_nothing_due() -> None:
+    g = goal("workouts_per_week", 3, date(2026, 3, 9))
+    result = evaluate(g, Facts(), now=THU_NOON, zone=UTC_ZONE)
+    assert (result.current, result.progress_pct, result.achieved) == (0.0, 0.0, False)
+    assert result.evidence.expected_by_now == 0.0
+    assert result.on_track is True

@@ -168,6 +168,8 @@ def _weekly(goal: GoalSpec, facts: Facts, today: date, zone: tzinfo) -> Evaluati
     best_start, best = max(values.items(), key=lambda kv: (kv[1], kv[0]), default=(None, 0.0))
     achieved = best >= target
     pct = 100.0 if achieved else _pct(100.0 * this_week / target)
+    if today < goal.start_date:
+        elapsed = 0  # not started: nothing is due yet
     expected = round(target * elapsed / 7, 2)
     window_over = goal.end_date is not None and today > goal.end_date
     on_track = achieved or (not window_over and this_week >= expected)
