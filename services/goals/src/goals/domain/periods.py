@@ -59,11 +59,20 @@ def judged_days(
     facts: Facts, *, first: date, last: date, tolerance_pct: float, zone: tzinfo
 ) -> list[DayResult]:
     """Calorie adherence of each day from ``first`` to ``last`` inclusive."""
+    # One pass over the targets in time order (a long window is judged on every event).
+    changes = [
+        (local_date(t.at, zone), t.daily_calories)
+        for t in sorted(facts.targets, key=lambda t: t.at)
+    ]
+    index = 0
+    target: float | None = None
     results: list[DayResult] = []
     day = first
     while day <= last:
+        while index < len(changes) and changes[index][0] <= day:
+            target = changes[index][1]
+            index += 1
         kcal = facts.intake_kcal.get(day)
-        target = target_on(facts.targets, day, zone)
         results.append(DayResult(day, kcal, target, within_tolerance(kcal, target, tolerance_pct)))
         day += DAY
     return results
