@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import psycopg
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
 from prometheus_client import Counter, Gauge
 from psycopg import sql
 from sqlalchemy import delete, func, select, update
@@ -248,7 +250,7 @@ class OutboxRelay:
                 # Before every batch (one metadata request): a row published to a fresh broker
                 # ahead of the replay would reach the consumers before its older events.
                 try:
-                    if not await self._marker_exists():
+                    if not await self._marker_exists({row.topic for row in due}):
                         replayed = await self._requeue_published(conn)
                         due = []
                 except Exception as exc:
@@ -299,12 +301,34 @@ class OutboxRelay:
         full = len(rows) == self.cfg.batch_size and len(published) == len(rows)
         return BatchResult(len(published), failed=failed, full=full, retry_at=retry_at)
 
-    async def _marker_exists(self) -> bool:
+    async def _marker_exists(self, topics: set[str]) -> bool:
+        """Whether the broker still has our marker topic; also creates missing ``topics`` with
+        one partition (tansu auto-creates four, and a fetch over several partitions answers
+        a new record only after the whole wait)."""
         producer = await self._get_producer()
-        metadata = await asyncio.wait_for(
-            producer.client.fetch_all_metadata(), self.cfg.request_timeout_ms / 1000 * 2
-        )
-        return self.marker_topic in metadata.topics()
+        timeout = self.cfg.request_timeout_ms / 1000 * 2
+        metadata = await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout)
+        known = metadata.topics()
+        missing = sorted((topics | {self.marker_topic}) - known)
+        if missing:
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self.cfg.bootstrap_servers,
+                client_id=f"{self.cfg.service}-outbox-relay",
+                request_timeout_ms=self.cfg.request_timeout_ms,
+            )
+            await asyncio.wait_for(admin.start(), timeout)
+            try:
+                await asyncio.wait_for(
+                    admin.create_topics(
+                        [NewTopic(t, num_partitions=1, replication_factor=1) for t in missing]
+                    ),
+                    timeout,
+                )
+            except TopicAlreadyExistsError:
+                pass  # a consumer created it meanwhile
+            finally:
+                await admin.close()
+        return self.marker_topic in known
 
     async def _requeue_published(self, conn: AsyncConnection) -> int:
         result = await conn.execute(
@@ -315,6 +339,7 @@ class OutboxRelay:
         return int(result.rowcount or 0)
 
     async def _create_marker(self) -> None:
+        # The topic itself was created (one partition) by _marker_exists; a record marks it used.
         producer = await self._get_producer()
         await asyncio.wait_for(
             producer.send_and_wait(self.marker_topic, b"replayed", key=b"marker"),
