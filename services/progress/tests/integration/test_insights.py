@@ -187,3 +187,20 @@ async def test_bad_analyze_input_is_422(client, user) -> None:
     )
     assert resp.status_code == 422
     assert resp.json()["errors"][0]["path"] == "body.from"
+
+
+async def test_another_users_history_never_leaks(
+    client, user, other_user, session_factory, envelope
+) -> None:
+    await set_profile(session_factory, envelope, user.id)
+    await log_days(
+        client, session_factory, envelope, user, days=14, start_kg=95.0, per_day=-0.1, kcal=2000
+    )
+    analysis = (await client.post("/progress/analyze", headers=other_user.headers)).json()
+    assert analysis["weighIns"] == 0
+    assert analysis["loggedDays"] == 0
+    # The other user has no profile of their own: the forecast cannot borrow this one.
+    resp = await client.post(
+        "/progress/forecast", json={"horizonDays": 30}, headers=other_user.headers
+    )
+    assert resp.status_code == 409

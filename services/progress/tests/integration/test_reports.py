@@ -166,3 +166,22 @@ async def test_job_builds_each_week_once(
         )
         == 1
     )
+
+
+async def test_report_mass_assignment_is_422(client, user, db, scalar) -> None:
+    resp = await client.post(
+        "/progress/weekly-report",
+        json={"weekStart": last_monday().isoformat(), "userId": str(uuid.uuid4())},
+        headers=user.headers,
+    )
+    assert resp.status_code == 422
+    assert resp.json()["errors"][0]["path"] == "body.userId"
+    assert await scalar(db, "SELECT count(*) FROM reports WHERE user_id = %s", user.id) == 0
+
+
+async def test_another_user_cannot_build_from_my_data(
+    client, user, other_user, session_factory, envelope
+) -> None:
+    await fill_week(client, session_factory, envelope, user, last_monday())
+    resp = await client.post("/progress/weekly-report", headers=other_user.headers)
+    assert resp.status_code == 404  # nothing logged by *them* that week
