@@ -7,30 +7,40 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from fitness_platform.testing import free_port
+from fitness_platform.testing import FreshSchema, create_schema, drop_schema, free_port
 
 pytestmark = pytest.mark.slow
 
 # positive_data_acceptance is off: some valid-looking requests are refused by rules OpenAPI cannot
 # express (unknown exercise ids, startedAt within 10 years back / 1 day ahead, exercise
 # durations adding up to more than the workout's, template names taken).
+MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
 @pytest.fixture(scope="module")
-def server(training_schema, redis_url, token_factory, tmp_path_factory) -> Iterator[str]:
+async def contract_schema(pg_admin_url) -> AsyncIterator[FreshSchema]:
+    """A schema of its own: the fuzzer (as an admin) edits and deletes the seeded templates,
+    which the other tests read."""
+    fresh = await create_schema(pg_admin_url, "training_contract", MIGRATIONS)
+    yield fresh
+    await drop_schema(pg_admin_url, fresh)
+
+
+@pytest.fixture(scope="module")
+def server(contract_schema, redis_url, token_factory, tmp_path_factory) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
         "TRAINING_ENVIRONMENT": "test",
-        "TRAINING_DATABASE_URL": training_schema.url,
-        "TRAINING_DB_SCHEMA": training_schema.schema,
+        "TRAINING_DATABASE_URL": contract_schema.url,
+        "TRAINING_DB_SCHEMA": contract_schema.schema,
         "TRAINING_REDIS_URL": redis_url,
         "TRAINING_JWKS_JSON": token_factory.jwks_json,
         "TRAINING_LOG_LEVEL": "WARNING",

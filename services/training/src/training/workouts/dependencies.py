@@ -11,15 +11,15 @@ from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep
 from fitness_platform.problems import NotFound
 from training.workouts import service
-from training.workouts.schemas import WorkoutOut
 
 
-async def valid_workout(workout_id: UUID, user: CurrentUserDep, pool: ReadPoolDep) -> WorkoutOut:
-    """Another user's workout id is a 404, exactly like an unknown one (no existence oracle)."""
-    workout = await service.get_workout(pool=pool, user_id=user.id, workout_id=workout_id)
-    if workout is None:
+async def valid_workout_json(workout_id: UUID, user: CurrentUserDep, pool: ReadPoolDep) -> bytes:
+    """The user's workout as JSON (lean read path). Another user's workout id is a 404, exactly
+    like an unknown one (no existence oracle)."""
+    body = await service.get_workout_json(pool=pool, user_id=user.id, workout_id=workout_id)
+    if body is None:
         raise NotFound("No such workout.")
-    return workout
+    return body
 
 
-ValidWorkoutDep = Annotated[WorkoutOut, Depends(valid_workout)]
+ValidWorkoutJsonDep = Annotated[bytes, Depends(valid_workout_json)]

@@ -20,13 +20,14 @@ def exercises_json(
     items: Sequence[WorkoutExerciseIn], catalogue: Mapping[int, Exercise]
 ) -> list[dict[str, Any]]:
     """The workout's exercises with name, category and MET snapshotted from the catalogue
-    (a later catalogue edit must not rewrite a past workout)."""
+    (a later catalogue edit must not rewrite a past workout). Every field is kept, nulls
+    included: the key reads send this JSON to clients as stored."""
     out = []
     for item in items:
         exercise = catalogue[item.exercise_id]
         out.append(
             {
-                **item.model_dump(by_alias=True, exclude_none=True),
+                **item.model_dump(by_alias=True),
                 "name": exercise.name,
                 "category": exercise.category,
                 "met": exercise.met,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -40,21 +39,3 @@ class Workout(Base):
     calorie_estimate: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-@dataclass(frozen=True, slots=True)
-class WorkoutRecord:
-    """A ``workouts`` row as the read pool returns it (``repository.read_page``/``read_one``)."""
-
-    id: UUID
-    title: str
-    started_at: datetime
-    local_date: date
-    duration_min: int
-    notes: str | None
-    exercises: list[dict[str, Any]]
-    calories_burned: float | None
-    calories_source: str | None
-    calorie_estimate: dict[str, Any] | None
-    created_at: datetime
-    updated_at: datetime

@@ -3,43 +3,44 @@ reads (GET /workouts, GET /workouts/{id}) on the plain read pool."""
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from psycopg import sql
-from psycopg.rows import class_row
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from training.workouts.models import Workout, WorkoutRecord
+from training.workouts.models import Workout
 
-_COLUMNS = sql.SQL(", ").join(sql.Identifier(f.name) for f in fields(WorkoutRecord))
-
+# The key reads hand rows straight to the JSON encoder (workouts.service): timestamps as UTC
+# (naive, encoded with a Z), the two JSONB columns as their text (embedded without a parse), so
+# neither psycopg's JSON loads nor pydantic run on the hot path (both were most of its CPU).
+_COLUMNS = sql.SQL(
+    "id, title, started_at AT TIME ZONE 'UTC', local_date, duration_min, notes, "
+    "exercises::text, calories_burned, calories_source, calorie_estimate::text, "
+    "created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC'"
+)
+_FILTERS = sql.SQL(
+    "WHERE user_id = %(user_id)s "
+    "AND (%(from)s::date IS NULL OR local_date >= %(from)s::date) "
+    "AND (%(to)s::date IS NULL OR local_date <= %(to)s::date) "
+    "AND (%(q)s::text IS NULL OR title ILIKE %(q)s::text ESCAPE '\\') "
+)
 # Composed once, not per request. One query gives the page and the total (window count);
-# only a page past the end needs the separate count below.
+# only a page past the end needs the separate count.
 _READ_PAGE = (
     sql.SQL(
-        "SELECT {columns}, count(*) OVER () AS total FROM {table} "
-        "WHERE user_id = %(user_id)s "
-        "AND (%(from)s::date IS NULL OR local_date >= %(from)s::date) "
-        "AND (%(to)s::date IS NULL OR local_date <= %(to)s::date) "
-        "AND (%(q)s::text IS NULL OR title ILIKE %(q)s::text ESCAPE '\\') "
+        "SELECT {columns}, count(*) OVER () FROM {table} {filters}"
         "ORDER BY started_at DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s"
     )
-    .format(columns=_COLUMNS, table=sql.Identifier(Workout.__tablename__))
+    .format(columns=_COLUMNS, table=sql.Identifier(Workout.__tablename__), filters=_FILTERS)
     .as_bytes()
 )
 _COUNT = (
-    sql.SQL(
-        "SELECT count(*) FROM {table} WHERE user_id = %(user_id)s "
-        "AND (%(from)s::date IS NULL OR local_date >= %(from)s::date) "
-        "AND (%(to)s::date IS NULL OR local_date <= %(to)s::date) "
-        "AND (%(q)s::text IS NULL OR title ILIKE %(q)s::text ESCAPE '\\')"
-    )
-    .format(table=sql.Identifier(Workout.__tablename__))
+    sql.SQL("SELECT count(*) FROM {table} {filters}")
+    .format(table=sql.Identifier(Workout.__tablename__), filters=_FILTERS)
     .as_bytes()
 )
 _READ_ONE = (
@@ -48,15 +49,21 @@ _READ_ONE = (
     .as_bytes()
 )
 
-
-class _PageRow:
-    """A page row: the record's columns plus the window total."""
-
-    __slots__ = ("record", "total")
-
-    def __init__(self, **values: Any) -> None:
-        self.total = int(values.pop("total"))
-        self.record = WorkoutRecord(**values)
+# Column order of a read row (the JSON field names of WorkoutOut).
+READ_FIELDS = (
+    "id",
+    "title",
+    "startedAt",
+    "localDate",
+    "durationMin",
+    "notes",
+    "exercises",
+    "caloriesBurned",
+    "caloriesSource",
+    "calorieEstimate",
+    "createdAt",
+    "updatedAt",
+)
 
 
 def like_pattern(q: str) -> str:
@@ -74,7 +81,8 @@ async def read_page(
     q: str | None,
     offset: int,
     limit: int,
-) -> tuple[list[WorkoutRecord], int]:
+) -> tuple[list[tuple[Any, ...]], int]:
+    """Rows in ``READ_FIELDS`` order, newest first, and the total matching."""
     params = {
         "user_id": user_id,
         "from": start,
@@ -84,11 +92,10 @@ async def read_page(
         "offset": offset,
     }
     async with pool.connection() as conn:
-        cursor = conn.cursor(row_factory=class_row(_PageRow))
-        await cursor.execute(_READ_PAGE, params, prepare=True)
+        cursor = await conn.execute(_READ_PAGE, params, prepare=True)
         rows = await cursor.fetchall()
         if rows:
-            return [r.record for r in rows], rows[0].total
+            return [row[:-1] for row in rows], int(rows[0][-1])
         if offset == 0:
             return [], 0
         count = await conn.execute(_COUNT, params, prepare=True)
@@ -98,11 +105,10 @@ async def read_page(
 
 async def read_one(
     pool: AsyncConnectionPool, *, user_id: UUID, workout_id: UUID
-) -> WorkoutRecord | None:
-    """Another user's workout reads as missing (404, not 403)."""
+) -> tuple[Any, ...] | None:
+    """The row in ``READ_FIELDS`` order; another user's workout reads as missing (404)."""
     async with pool.connection() as conn:
-        cursor = conn.cursor(row_factory=class_row(WorkoutRecord))
-        await cursor.execute(_READ_ONE, (workout_id, user_id), prepare=True)
+        cursor = await conn.execute(_READ_ONE, (workout_id, user_id), prepare=True)
         return await cursor.fetchone()
 
 

@@ -14,7 +14,7 @@ from fitness_platform.problems import NotFound, problem_responses
 from training.dependencies import AUTH_RESPONSES
 from training.validation import IsoDate, SearchText
 from training.workouts import service
-from training.workouts.dependencies import ValidWorkoutDep
+from training.workouts.dependencies import ValidWorkoutJsonDep
 from training.workouts.schemas import WorkoutIn, WorkoutOut
 
 router = APIRouter(prefix="/workouts", tags=["workouts"], responses=AUTH_RESPONSES)
@@ -34,7 +34,7 @@ async def log_workout(
     return workout
 
 
-@router.get("")
+@router.get("", response_model=Page[WorkoutOut])
 async def list_workouts(
     user: CurrentUserDep,
     pool: ReadPoolDep,
@@ -47,17 +47,18 @@ async def list_workouts(
         IsoDate | None, Query(alias="to", description="last local day (YYYY-MM-DD), inclusive")
     ] = None,
     q: Annotated[SearchText | None, Query(description="text the title contains")] = None,
-) -> Page[WorkoutOut]:
+) -> Response:
     """The user's workouts, newest first."""
-    return await service.list_workouts(
+    body = await service.list_workouts_json(
         pool=pool, user_id=user.id, start=start, end=end, q=q or None, params=page
     )
+    return Response(body, media_type="application/json")
 
 
-@router.get("/{workout_id:uuid}", responses=problem_responses(404))
-async def get_workout(workout: ValidWorkoutDep) -> WorkoutOut:
+@router.get("/{workout_id:uuid}", response_model=WorkoutOut, responses=problem_responses(404))
+async def get_workout(workout: ValidWorkoutJsonDep) -> Response:
     """Another user's workout id is 404, like an unknown one."""
-    return workout
+    return Response(workout, media_type="application/json")
 
 
 @router.put("/{workout_id:uuid}", responses=problem_responses(404))

@@ -4,8 +4,10 @@ and re-estimation when the weight a past estimate used has changed."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
+import orjson
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,15 +19,15 @@ from fitness_contracts.training import (
 )
 from fitness_platform.calendar import local_date
 from fitness_platform.outbox import add_event
-from fitness_platform.pagination import Page, PageParams
+from fitness_platform.pagination import PageParams
 from fitness_platform.projections.user_profiles import get_profile, zone_or_utc
 from training.exercises import service as exercise_service
 from training.workouts import estimates, repository
-from training.workouts.models import Workout, WorkoutRecord
+from training.workouts.models import Workout
 from training.workouts.schemas import WorkoutIn, WorkoutOut
 
 
-def to_out(row: Workout | WorkoutRecord) -> WorkoutOut:
+def to_out(row: Workout) -> WorkoutOut:
     return WorkoutOut.model_validate(row)
 
 
@@ -129,7 +131,19 @@ async def delete(*, session: AsyncSession, user_id: UUID, workout_id: UUID) -> b
     return True
 
 
-async def list_workouts(
+# orjson writes UUIDs, dates and the (naive UTC) timestamps itself, with a Z like pydantic.
+_JSON_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
+
+
+def _read_item(row: tuple[Any, ...]) -> dict[str, Any]:
+    item = dict(zip(repository.READ_FIELDS, row, strict=True))
+    item["exercises"] = orjson.Fragment(item["exercises"])
+    if item["calorieEstimate"] is not None:
+        item["calorieEstimate"] = orjson.Fragment(item["calorieEstimate"])
+    return item
+
+
+async def list_workouts_json(
     *,
     pool: AsyncConnectionPool,
     user_id: UUID,
@@ -137,18 +151,27 @@ async def list_workouts(
     end: date | None,
     q: str | None,
     params: PageParams,
-) -> Page[WorkoutOut]:
-    records, total = await repository.read_page(
+) -> bytes:
+    """``Page[WorkoutOut]`` as JSON, straight from the read pool's rows (the key read: no
+    pydantic round trip; the rows were validated when written)."""
+    rows, total = await repository.read_page(
         pool, user_id=user_id, start=start, end=end, q=q, offset=params.offset, limit=params.limit
     )
-    return Page[WorkoutOut].of([to_out(r) for r in records], params, total)
+    page = {
+        "items": [_read_item(r) for r in rows],
+        "page": params.page,
+        "limit": params.limit,
+        "total": total,
+    }
+    return orjson.dumps(page, option=_JSON_OPTIONS)
 
 
-async def get_workout(
+async def get_workout_json(
     *, pool: AsyncConnectionPool, user_id: UUID, workout_id: UUID
-) -> WorkoutOut | None:
-    record = await repository.read_one(pool, user_id=user_id, workout_id=workout_id)
-    return to_out(record) if record is not None else None
+) -> bytes | None:
+    """``WorkoutOut`` as JSON, or None for an unknown id or another user's workout."""
+    row = await repository.read_one(pool, user_id=user_id, workout_id=workout_id)
+    return orjson.dumps(_read_item(row), option=_JSON_OPTIONS) if row is not None else None
 
 
 async def reestimate(
