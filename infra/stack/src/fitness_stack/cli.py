@@ -13,7 +13,7 @@ from fitness_stack.endpoints import Endpoints, redact
 from fitness_stack.fleet import discover
 from fitness_stack.migrations import repo_root
 from fitness_stack.processes import StackError, tail
-from fitness_stack.stack import Stack
+from fitness_stack.stack import BACKING, Stack
 from fitness_stack.state import SERVICES
 
 
@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="restore into this new database instead of replacing the objects in fitness",
     )
     load.add_argument("--list", action="store_true", help="list the backups and exit")
+    load.add_argument(
+        "--force",
+        action="store_true",
+        help="restore into fitness even while services of this stack are running",
+    )
     load.add_argument("--dir", type=Path, default=None, help="default: <state>/backups")
     return parser
 
@@ -255,6 +260,20 @@ def cmd_restore(stack: Stack, args: argparse.Namespace) -> int:
         if not found:
             print(f"no backups in {folder}")
         return 0
+    running = [
+        name
+        for name, state in stack.status().items()
+        if name not in BACKING and state.startswith("running")
+    ]
+    if args.into is None and running and not args.force:
+        print(
+            f"services are running ({', '.join(running)}): they would write during the restore "
+            "and hold locks it waits for. Stop them first (`make down`, then "
+            "`python3 infra/bootstrap.py up --no-fleet`), restore into a new database with "
+            "--into NAME, or pass --force.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         dump = args.file or backup.latest(folder).path
         database = backup.restore(stack.endpoints.pg_admin_url, dump, into=args.into)
