@@ -3,30 +3,26 @@ consumers running in-process against the session's tansu, users with self-signed
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
 import pytest
-from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from fitness_contracts.base import IntegrationEvent
-from fitness_platform.db import to_libpq_url
-from fitness_platform.events import cloudevent_headers
 from fitness_platform.testing import (
     FreshSchema,
     TokenFactory,
     create_schema,
     drop_schema,
+    publish_event,
     running_app,
+    running_worker,
+    schema_connection,
     wait_until,
 )
 
@@ -79,50 +75,30 @@ async def session_factory(client: httpx.AsyncClient, app: FastAPI) -> Any:
 @pytest.fixture(scope="session")
 async def consumers_running(settings: Any) -> AsyncIterator[None]:
     """The consumer process's subscribers, in-process, for the whole session."""
-    from fitness_platform.worker import WorkerContext, serve_worker
+    from fitness_platform.worker import WorkerContext
     from goals import consumers
 
     def build(ctx: WorkerContext) -> None:
         assert ctx.broker is not None
         consumers.register(ctx.broker, settings=settings, session_factory=ctx.sessionmaker)
 
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve_worker(settings, stop, name="consumer", build=build))
-    yield
-    stop.set()
-    with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.wait_for(task, 30)
-
-
-@pytest.fixture(scope="session")
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    p = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
-    await p.start()
-    yield p
-    await p.stop()
+    async with running_worker(settings, build):
+        yield
 
 
 Publish = Callable[..., Awaitable[uuid.UUID]]
 
 
 @pytest.fixture(scope="session")
-def publish(producer: AIOKafkaProducer) -> Publish:
+def publish(event_producer: Any) -> Publish:
     """``await publish(event, user_id, event_id=None)``: a CloudEvent as the producers send it."""
 
     async def send(
         event: IntegrationEvent, user_id: uuid.UUID, *, event_id: uuid.UUID | None = None
     ) -> uuid.UUID:
-        eid = event_id or uuid.uuid4()
-        headers = cloudevent_headers(
-            event_type=event.event_type,
-            source="/goals-tests",
-            event_id=eid,
-            time=datetime.now(UTC),
-            subject=str(user_id),
+        return await publish_event(
+            event_producer, event, key=user_id, event_id=event_id, source="/goals-tests"
         )
-        body = event.model_dump_json(by_alias=True).encode()
-        await producer.send_and_wait(event.topic, body, key=str(user_id).encode(), headers=headers)
-        return eid
 
     return send
 
@@ -141,39 +117,10 @@ async def inbox_has(db: psycopg.AsyncConnection[Any]) -> Callable[[uuid.UUID], A
     return wait
 
 
-@dataclass(frozen=True)
-class User:
-    id: uuid.UUID
-    headers: dict[str, str]
-
-
-@pytest.fixture
-def make_user(token_factory: TokenFactory) -> Callable[..., User]:
-    def make(*roles: str) -> User:
-        user_id = uuid.uuid4()
-        return User(user_id, token_factory.headers(user_id, roles=roles or ("user",)))
-
-    return make
-
-
-@pytest.fixture
-def user(make_user: Callable[..., User]) -> User:
-    return make_user()
-
-
-@pytest.fixture
-def other_user(make_user: Callable[..., User]) -> User:
-    return make_user()
-
-
 @pytest.fixture
 async def db(goals_schema: FreshSchema) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """A plain connection into the service schema for assertions (autocommit)."""
-    async with await psycopg.AsyncConnection.connect(
-        to_libpq_url(goals_schema.url),
-        autocommit=True,
-        options=f"-csearch_path={goals_schema.schema}",
-    ) as conn:
+    async with schema_connection(goals_schema) as conn:
         yield conn
 
 
