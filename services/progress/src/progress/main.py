@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from fitness_platform.app import create_service_app
+from fitness_platform.app import create_service_app, default_ready_checks
+from fitness_platform.health import Check
 from progress.insights.router import router as insights_router
 from progress.reports.router import router as reports_router
 from progress.settings import ProgressSettings, get_settings
@@ -28,6 +29,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def ready_checks(app: FastAPI) -> dict[str, Check]:
+    """The platform's checks plus S3: reports and erasure cannot work without it."""
+
+    async def s3() -> None:
+        await app.state.chart_store.check()
+
+    return {**default_ready_checks(app), "s3": s3}
+
+
 def create_app(settings: ProgressSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     return create_service_app(
@@ -36,5 +46,6 @@ def create_app(settings: ProgressSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[weights_router, summary_router, insights_router, reports_router],
         lifespan=lifespan,
+        ready_checks=ready_checks,
         read_pool=True,
     )

@@ -58,6 +58,11 @@ class ChartStore:
 
         await asyncio.to_thread(make)
 
+    async def check(self) -> None:
+        """Readiness: the bucket answers (raises otherwise)."""
+        if not await asyncio.to_thread(self._client.bucket_exists, self.bucket):
+            raise RuntimeError(f"bucket {self.bucket} is missing")
+
     async def put_png(self, key: str, data: bytes) -> None:
         await asyncio.to_thread(
             self._client.put_object, self.bucket, key, io.BytesIO(data), len(data), PNG

@@ -148,3 +148,9 @@ async def test_other_users_entries_are_invisible(client, user, other_user) -> No
 
 async def test_no_token_is_401(client) -> None:
     assert (await client.get("/progress/weight")).status_code == 401
+
+
+async def test_ready_checks_include_s3(client) -> None:
+    resp = await client.get("/health/ready")
+    assert resp.status_code == 200
+    assert resp.json()["checks"]["s3"] == "ok"
