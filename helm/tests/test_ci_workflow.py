@@ -73,6 +73,8 @@ def test_terraform_job_checks_format_and_validates_without_a_backend() -> None:
     assert "terraform fmt -check" in runs
     init = runs.index("terraform init -backend=false")
     assert runs.index("terraform validate") > init
+    assert runs.index("terraform test") > init
+    assert list((ROOT / "infra" / "terraform" / "tests").glob("*.tftest.hcl"))
 
 
 def test_dependency_audit_runs_pip_audit_on_the_exported_lock_file() -> None:

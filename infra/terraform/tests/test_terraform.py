@@ -3,7 +3,8 @@ declared is used and documented, every taggable resource carries `local.tags`, a
 are private and encrypted with the retention the design asks for (DESIGN §6, issue 14).
 
 When a `terraform` binary is on PATH, `terraform fmt -check` runs too, and `terraform validate`
-when the AWS provider is available offline (a filesystem mirror); CI runs both regardless
+plus `terraform test` (tests/plan.tftest.hcl: a plan against a mock provider) when the AWS
+provider is available offline (a filesystem mirror); CI runs all three regardless
 (.github/workflows/ci.yml, job `terraform`).
 """
 
@@ -324,20 +325,29 @@ MIRROR = Path(os.environ.get("FITNESS_TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
 
 
 @pytest.mark.timeout(240)
-def test_terraform_validate_with_an_offline_provider(tmp_path: Path) -> None:
+def test_terraform_validate_and_test_with_an_offline_provider(tmp_path: Path) -> None:
     binary = _terraform()
     if not (MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
         pytest.skip(f"no AWS provider mirror at {MIRROR} (CI validates with the registry)")
     work = tmp_path / "tf"
-    work.mkdir()
+    (work / "tests").mkdir(parents=True)
     for path in FILES:
         shutil.copy(path, work / path.name)
+    plans = sorted((TF / "tests").glob("*.tftest.hcl"))
+    assert plans, "no terraform test files"
+    for path in plans:
+        shutil.copy(path, work / "tests" / path.name)
     rc = tmp_path / "terraformrc"
     rc.write_text(
         f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n'
     )
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1"}
-    for argv in (["init", "-backend=false", "-input=false"], ["validate", "-no-color"]):
+    outputs = []
+    for argv in (
+        ["init", "-backend=false", "-input=false"],
+        ["validate", "-no-color"],
+        ["test", "-no-color"],
+    ):
         result = subprocess.run(
             [binary, *argv],
             cwd=work,
@@ -348,4 +358,6 @@ def test_terraform_validate_with_an_offline_provider(tmp_path: Path) -> None:
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
-    assert "The configuration is valid" in result.stdout
+        outputs.append(result.stdout)
+    assert "The configuration is valid" in outputs[1]
+    assert re.search(r"Success! \d+ passed, 0 failed", outputs[2]), outputs[2]
