@@ -29,6 +29,19 @@ ALL_ON = {
     },
     "networkPolicy": {"enabled": True},
     "serviceDefaults": {"autoscaling": {"enabled": True}},
+    # the backup CronJob's optional branches: per-schema dumps, a non-AWS S3 with static keys
+    "backup": {
+        "schemas": ["identity", "nutrition"],
+        "s3": {
+            "endpoint": "http://minio:9000",
+            "credentialsSecret": {
+                "name": "backup-s3",
+                "accessKeyIdKey": "access-key",
+                "secretAccessKeyKey": "secret-key",
+            },
+        },
+        "serviceAccountAnnotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/b"},
+    },
 }
 COMBINATIONS = {
     "defaults": {},
