@@ -138,6 +138,15 @@ def test_docker_build_scans_each_image_with_trivy_before_the_smoke_test() -> Non
     assert steps.index(scan) < steps.index(smoke)
 
 
+def test_docker_build_builds_and_scans_every_service_of_the_chart() -> None:
+    values = yaml.safe_load((ROOT / "helm" / "fitness" / "values.yaml").read_text())
+    matrix = _job("docker-build")["strategy"]["matrix"]["include"]
+    assert {entry["name"] for entry in matrix} == set(values["services"])
+    for entry in matrix:
+        assert (ROOT / entry["dir"] / "src" / entry["name"] / "main.py").is_file(), entry
+        assert entry["prefix"] == entry["name"].upper()
+
+
 def test_make_test_and_helm_jobs_are_still_there() -> None:
     jobs = _workflow()["jobs"]
     assert {"lint", "test", "helm", "docker-build", "compose"} <= set(jobs)
