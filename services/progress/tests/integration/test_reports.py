@@ -185,3 +185,28 @@ async def test_another_user_cannot_build_from_my_data(
     await fill_week(client, session_factory, envelope, user, last_monday())
     resp = await client.post("/progress/weekly-report", headers=other_user.headers)
     assert resp.status_code == 404  # nothing logged by *them* that week
+
+
+class FailingStore:
+    """A chart store whose S3 is down."""
+
+    ttl = timedelta(hours=1)
+
+    async def put_png(self, key: str, data: bytes) -> None:
+        raise ConnectionError("S3 unreachable")
+
+
+async def test_job_survives_a_failing_user_and_retries_later(
+    app, client, user, session_factory, envelope, db, scalar
+) -> None:
+    monday = last_monday()
+    await fill_week(client, session_factory, envelope, user, monday)
+    now = datetime.combine(monday + timedelta(days=7), datetime.min.time(), UTC) + timedelta(
+        hours=7
+    )
+    await jobs.run_once(session_factory, FailingStore(), now=now, local_hour=6, batch_size=50)  # type: ignore[arg-type]
+    assert await scalar(db, "SELECT count(*) FROM reports WHERE user_id = %s", user.id) == 0
+    await jobs.run_once(
+        session_factory, app.state.chart_store, now=now, local_hour=6, batch_size=50
+    )
+    assert await scalar(db, "SELECT count(*) FROM reports WHERE user_id = %s", user.id) == 1

@@ -58,15 +58,21 @@ async def run_once(
         for user_id, week in due.items():
             if (user_id, week) in done:
                 continue
-            async with sessionmaker() as session:
-                result = await service.build(
-                    session=session,
-                    store=store,
-                    user_id=user_id,
-                    week_start=week,
-                    trigger="schedule",
-                    replace=False,
-                )
+            try:
+                async with sessionmaker() as session:
+                    result = await service.build(
+                        session=session,
+                        store=store,
+                        user_id=user_id,
+                        week_start=week,
+                        trigger="schedule",
+                        replace=False,
+                    )
+            except Exception:
+                # One user's failure (S3 hiccup, bad data) must not stop everyone's reports; the
+                # week stays unbuilt and the next pass tries it again.
+                log.exception("weekly report failed", extra={"report_user_id": str(user_id)})
+                continue
             if result is not None:
                 built += 1
         if len(page) < batch_size:
@@ -83,9 +89,18 @@ async def run_periodically(
     stop: asyncio.Event,
 ) -> None:
     while not stop.is_set():
-        built = await run_once(
-            sessionmaker, store, now=datetime.now(UTC), local_hour=local_hour, batch_size=batch_size
-        )
+        try:
+            built = await run_once(
+                sessionmaker,
+                store,
+                now=datetime.now(UTC),
+                local_hour=local_hour,
+                batch_size=batch_size,
+            )
+        except Exception:
+            # Database unreachable and the like: try again next round instead of exiting.
+            log.exception("weekly report pass failed")
+            built = 0
         if built:
             log.info("weekly reports built", extra={"reports": built})
         try:
