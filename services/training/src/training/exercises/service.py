@@ -4,22 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import orjson
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitness_platform.pagination import Page, PageParams
+from fitness_platform.pagination import PageParams
 from fitness_platform.problems import ProblemError
 from training.exercises import repository
 from training.exercises.models import Exercise
-from training.exercises.schemas import ExerciseOut
 
 
-async def search(
-    *, session: AsyncSession, q: str | None, category: str | None, params: PageParams
-) -> Page[ExerciseOut]:
+async def search_json(
+    *, pool: AsyncConnectionPool, q: str | None, category: str | None, params: PageParams
+) -> bytes:
+    """``Page[ExerciseOut]`` as JSON straight from the read pool's rows (seeded data)."""
     rows, total = await repository.search(
-        session, q=q, category=category, offset=params.offset, limit=params.limit
+        pool, q=q, category=category, offset=params.offset, limit=params.limit
     )
-    return Page[ExerciseOut].of([ExerciseOut.model_validate(r) for r in rows], params, total)
+    return orjson.dumps(
+        {
+            "items": [dict(zip(repository.SEARCH_FIELDS, r, strict=True)) for r in rows],
+            "page": params.page,
+            "limit": params.limit,
+            "total": total,
+        }
+    )
 
 
 async def get_known(
