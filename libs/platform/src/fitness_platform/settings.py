@@ -48,10 +48,11 @@ class ServiceSettings(BaseSettings):
     # local stack: 5000 ms → 2.5 s event latency, 500 → 250 ms). 300 ms keeps that near 150 ms;
     # the ~7 idle fetches a second per consumer cost next to nothing on the memory broker.
     kafka_fetch_max_wait_ms: int = Field(default=300, ge=0, le=30_000)
-    # Records to step back from the committed offset when a partition is assigned. tansu 0.6
-    # answers a fetch from the middle of a record batch with the *next* batch, so a consumer
-    # resuming inside a relay batch would skip the rest of it; stepping back by the largest
-    # batch (outbox_batch_size) re-reads a few events that the inbox drops. 0 = Kafka.
+    # Records to step back from the committed offset when a partition is assigned. tansu
+    # 0.6.0's source answers a fetch from inside a record batch with the *next* batch (fixed
+    # upstream after 0.6.0; the calfkit build passed our test), which would skip the rest of a
+    # relay batch on resume; stepping back by the largest batch (outbox_batch_size) re-reads a
+    # few events the inbox drops. The launcher sets it for its tansu; 0 = Kafka.
     kafka_resume_rewind: int = Field(default=0, ge=0)
 
     jwt_issuer: str = "fitness-identity"

@@ -18,6 +18,7 @@ once more, in the original order, before any newer row.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import zlib
@@ -156,6 +157,14 @@ class OutboxRelay:
             await asyncio.wait_for(producer.stop(), 5)
         except Exception as exc:  # a dead broker can make stop() fail too
             log.debug("producer stop failed", extra={"error": repr(exc)})
+            # An abandoned stop() leaves aiokafka's sender running: it would deliver the
+            # batches it still holds later, behind our back (after a replay had begun).
+            sender = getattr(producer, "_sender", None)
+            with contextlib.suppress(Exception):
+                if sender is not None:
+                    await asyncio.wait_for(sender.close(), 5)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.client.close(), 5)
 
     async def _reset_producer(self) -> None:
         # A fresh producer after any failure: aiokafka may keep stale metadata/connections
@@ -203,11 +212,17 @@ class OutboxRelay:
             )
             for future in pending:
                 future.cancel()
+        # Every outcome is read (an unread failure would be logged as never retrieved); the
+        # acked prefix counts up to the first failure.
+        outcomes: list[BaseException | None] = [
+            TimeoutError("no acknowledgement from the broker in time")
+            if future.cancelled()
+            else future.exception()
+            for future in futures
+        ]
         acked = 0
-        for future in futures:
-            if future.cancelled():
-                return acked, TimeoutError("no acknowledgement from the broker in time")
-            if (failure := future.exception()) is not None:
+        for failure in outcomes:
+            if failure is not None:
                 return acked, failure
             acked += 1
         return acked, error
@@ -301,6 +316,15 @@ class OutboxRelay:
         full = len(rows) == self.cfg.batch_size and len(published) == len(rows)
         return BatchResult(len(published), failed=failed, full=full, retry_at=retry_at)
 
+    async def _admin(self) -> AIOKafkaAdminClient:
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.cfg.bootstrap_servers,
+            client_id=f"{self.cfg.service}-outbox-relay",
+            request_timeout_ms=self.cfg.request_timeout_ms,
+        )
+        await asyncio.wait_for(admin.start(), self.cfg.request_timeout_ms / 1000 * 2)
+        return admin
+
     async def _marker_exists(self, topics: set[str]) -> bool:
         """Whether the broker still has our marker topic; also creates missing ``topics`` with
         one partition (tansu auto-creates four, and a fetch over several partitions answers
@@ -309,14 +333,10 @@ class OutboxRelay:
         timeout = self.cfg.request_timeout_ms / 1000 * 2
         metadata = await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout)
         known = metadata.topics()
-        missing = sorted((topics | {self.marker_topic}) - known)
-        if missing:
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.cfg.bootstrap_servers,
-                client_id=f"{self.cfg.service}-outbox-relay",
-                request_timeout_ms=self.cfg.request_timeout_ms,
-            )
-            await asyncio.wait_for(admin.start(), timeout)
+        if self.marker_topic not in known:
+            return False
+        if missing := sorted(topics - known):
+            admin = await self._admin()
             try:
                 await asyncio.wait_for(
                     admin.create_topics(
@@ -328,7 +348,7 @@ class OutboxRelay:
                 pass  # a consumer created it meanwhile
             finally:
                 await admin.close()
-        return self.marker_topic in known
+        return True
 
     async def _requeue_published(self, conn: AsyncConnection) -> int:
         result = await conn.execute(
@@ -339,7 +359,19 @@ class OutboxRelay:
         return int(result.rowcount or 0)
 
     async def _create_marker(self) -> None:
-        # The topic itself was created (one partition) by _marker_exists; a record marks it used.
+        admin = await self._admin()
+        try:
+            await asyncio.wait_for(
+                admin.create_topics(
+                    [NewTopic(self.marker_topic, num_partitions=1, replication_factor=1)]
+                ),
+                self.cfg.request_timeout_ms / 1000 * 2,
+            )
+        except TopicAlreadyExistsError:
+            pass
+        finally:
+            await admin.close()
+        # tansu lists a topic in the all-topics metadata only once it holds a record.
         producer = await self._get_producer()
         await asyncio.wait_for(
             producer.send_and_wait(self.marker_topic, b"replayed", key=b"marker"),
