@@ -64,14 +64,26 @@ async def get(session: AsyncSession, user_id: UUID, day: date) -> WeightEntry | 
     return await session.get(WeightEntry, (user_id, day))
 
 
-async def trend_before(session: AsyncSession, user_id: UUID, day: date) -> float | None:
-    stmt = (
-        select(WeightEntry.trend_kg)
+async def around(
+    session: AsyncSession, user_id: UUID, day: date
+) -> tuple[float | None, list[tuple[date, float, float]]]:
+    """In one query: the trend of the last entry before ``day`` and every entry after it."""
+    before = (
+        select(func.max(WeightEntry.day))
         .where(WeightEntry.user_id == user_id, WeightEntry.day < day)
-        .order_by(WeightEntry.day.desc())
-        .limit(1)
+        .scalar_subquery()
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    stmt = (
+        select(WeightEntry.day, WeightEntry.weight_kg, WeightEntry.trend_kg)
+        .where(
+            WeightEntry.user_id == user_id,
+            (WeightEntry.day > day) | (WeightEntry.day == before),
+        )
+        .order_by(WeightEntry.day)
+    )
+    rows = [(r.day, r.weight_kg, r.trend_kg) for r in (await session.execute(stmt)).all()]
+    previous = rows[0][2] if rows and rows[0][0] < day else None
+    return previous, [r for r in rows if r[0] > day]
 
 
 async def upsert(
@@ -101,17 +113,6 @@ async def upsert(
     )
     row = (await session.execute(stmt)).one()
     return bool(row[0]), row[1]
-
-
-async def later_entries(
-    session: AsyncSession, user_id: UUID, day: date
-) -> Sequence[tuple[date, float, float]]:
-    stmt = (
-        select(WeightEntry.day, WeightEntry.weight_kg, WeightEntry.trend_kg)
-        .where(WeightEntry.user_id == user_id, WeightEntry.day > day)
-        .order_by(WeightEntry.day)
-    )
-    return [(r.day, r.weight_kg, r.trend_kg) for r in (await session.execute(stmt)).all()]
 
 
 def sa_table(model: type[WeightEntry]) -> Table:

@@ -49,10 +49,14 @@ def to_out(row: WeightEntry) -> WeightOut:
     )
 
 
-async def _retrend_after(
-    session: AsyncSession, *, user_id: UUID, day: date, seed: float | None
+async def _retrend(
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    later: list[tuple[date, float, float]],
+    seed: float | None,
 ) -> None:
-    later = await repository.later_entries(session, user_id, day)
+    """Rewrite the stored trend of the later entries that the change moved."""
     new = trend.series([w for _, w, _ in later], seed=seed)
     changed = [(d, t) for (d, _, old), t in zip(later, new, strict=True) if abs(old - t) > 1e-9]
     await repository.set_trends(session, user_id, changed)
@@ -67,9 +71,8 @@ async def record(*, session: AsyncSession, user_id: UUID, data: WeightIn) -> tup
     else:
         check_day(data.day, utc_today)
     await repository.lock_user(session, user_id)
-    day_trend = trend.step(
-        await repository.trend_before(session, user_id, data.day), data.weight_kg
-    )
+    previous, later = await repository.around(session, user_id, data.day)
+    day_trend = trend.step(previous, data.weight_kg)
     created, updated_at = await repository.upsert(
         session,
         user_id=user_id,
@@ -79,7 +82,7 @@ async def record(*, session: AsyncSession, user_id: UUID, data: WeightIn) -> tup
         note=data.note or None,
         trend_kg=day_trend,
     )
-    await _retrend_after(session, user_id=user_id, day=data.day, seed=day_trend)
+    await _retrend(session, user_id=user_id, later=later, seed=day_trend)
     await add_event(
         session,
         WeightRecordedV1(
@@ -114,8 +117,8 @@ async def delete(*, session: AsyncSession, user_id: UUID, day: date) -> bool:
     await repository.lock_user(session, user_id)
     if not await repository.remove(session, user_id, day):
         return False
-    seed = await repository.trend_before(session, user_id, day)
-    await _retrend_after(session, user_id=user_id, day=day, seed=seed)
+    previous, later = await repository.around(session, user_id, day)
+    await _retrend(session, user_id=user_id, later=later, seed=previous)
     await add_event(
         session,
         WeightDeletedV1(user_id=user_id, date=day, deleted_at=datetime.now(UTC)),
