@@ -52,3 +52,14 @@ fmt: sync
 
 bench: sync    ## load test through the gateway of a running fleet (`make up` first); not part of `make test`
 	$(VENV_PY) -m e2e.bench $(BENCH_ARGS)
+
+STATE ?= .local/dev
+N ?= 50000
+
+seed-events: sync   ## N events (default 50000) through the real outbox relays of a running stack
+	$(VENV_PY) -m e2e.bench_events --state-dir $(STATE) seed --events $(N)
+
+bench-events: sync  ## the event log at rest and under writes: idle CPU (60 s), latency, fresh-group read
+	$(VENV_PY) -m e2e.bench_events --state-dir $(STATE) idle --seconds 60
+	$(VENV_PY) -m e2e.bench_events --state-dir $(STATE) latency --samples 40
+	$(VENV_PY) -m e2e.bench_events --state-dir $(STATE) fresh-group --topic identity.user

@@ -189,3 +189,48 @@ async def test_user_deletion_handler_erases_once(
         # the duplicate has been handled (skipped) too.
         await wait_until(marker_seen, timeout=30, message="marker consumed")
     assert await times() == 1
+
+
+async def test_processed_ids_skip_a_redelivery_without_the_database(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    from fitness_platform.events import ProcessedIds, decode_event, process_event
+
+    consumer = f"t-{uuid.uuid4().hex[:6]}"
+    effects: list[str] = []
+
+    async def handler(session: AsyncSession, envelope: EventEnvelope) -> None:
+        effects.append(envelope.data["name"])
+
+    headers = cloudevent_headers(
+        event_type="platformtest.thing.happened.v1",
+        source="/test",
+        event_id=uuid.uuid4(),
+        time=datetime.now(UTC),
+    )
+    envelope = decode_event(headers, b'{"name": "a"}')
+    # Committed before this process started: loaded from the inbox on first use.
+    assert await process_event(sessionmaker, consumer, envelope, handler) is True
+    processed = ProcessedIds(consumer)
+    assert await process_event(sessionmaker, consumer, envelope, handler, processed) is False
+    assert envelope.meta.id in processed
+
+    other = decode_event(
+        cloudevent_headers(
+            event_type="platformtest.thing.happened.v1",
+            source="/test",
+            event_id=uuid.uuid4(),
+            time=datetime.now(UTC),
+        ),
+        b'{"name": "b"}',
+    )
+
+    async def failing(session: AsyncSession, envelope: EventEnvelope) -> None:
+        raise RuntimeError("effect failed")
+
+    with pytest.raises(RuntimeError):
+        await process_event(sessionmaker, consumer, other, failing, processed)
+    assert other.meta.id not in processed  # rolled back: not remembered
+    assert await process_event(sessionmaker, consumer, other, handler, processed) is True
+    assert other.meta.id in processed
+    assert effects == ["a", "b"]
