@@ -159,6 +159,12 @@ async def test_admin_crud_is_audited(client, admin, user, db, rows) -> None:
         await client.get(f"/workouts/template/{t['id']}", headers=user.headers)
     ).status_code == 200
 
+    taken = await client.put(url, json={**TEMPLATE, "name": "Mobility flow"}, headers=admin.headers)
+    assert taken.status_code == 409
+    missing = await client.put(
+        f"/admin/content/workout-templates/{uuid.uuid4()}", json=TEMPLATE, headers=admin.headers
+    )
+    assert missing.status_code == 404
     updated = await client.put(
         url, json={**TEMPLATE, "name": name, "durationMin": 30}, headers=admin.headers
     )

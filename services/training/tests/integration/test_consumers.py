@@ -192,3 +192,18 @@ async def test_deletion_erases_every_row_once(client, user, session_factory, env
     assert await process_event(session_factory, USERS, deleted, on_user_event) is False
     assert all(n == 0 for n in (await user_row_counts(db, user.id)).values())
     assert (await client.get("/workouts", headers=user.headers)).json()["total"] == 0
+
+
+async def test_events_without_an_effect_are_acknowledged(
+    client, user, session_factory, envelope, db, rows
+) -> None:
+    from fitness_contracts.identity import UserLoggedInV1
+
+    w = await log_run(client, user, "2026-08-01")
+    login = envelope(UserLoggedInV1(user_id=user.id, at=datetime.now(UTC)))
+    assert await process_event(session_factory, USERS, login, on_user_event) is True
+    # A weigh-in after every workout changes none of them.
+    later = envelope(weighed(user.id, date(2026, 8, 2), 95.0))
+    assert await process_event(session_factory, WEIGHTS, later, on_weight_event) is True
+    assert (await calories(client, user, w))[0] == 343.0
+    assert await reestimated_events(db, rows, user.id) == []

@@ -20,6 +20,7 @@ from fitness_contracts.training import (
 from fitness_platform.calendar import local_date
 from fitness_platform.outbox import add_event
 from fitness_platform.pagination import PageParams
+from fitness_platform.problems import ProblemError
 from fitness_platform.projections.user_profiles import get_profile, zone_or_utc
 from training.exercises import service as exercise_service
 from training.workouts import estimates, repository
@@ -154,6 +155,12 @@ async def list_workouts_json(
 ) -> bytes:
     """``Page[WorkoutOut]`` as JSON, straight from the read pool's rows (the key read: no
     pydantic round trip; the rows were validated when written)."""
+    if start is not None and end is not None and start > end:
+        raise ProblemError(
+            422,
+            detail="`from` must not be after `to`.",
+            extra={"errors": [{"path": "query.from", "message": "after `to`", "type": "range"}]},
+        )
     rows, total = await repository.read_page(
         pool, user_id=user_id, start=start, end=end, q=q, offset=params.offset, limit=params.limit
     )
