@@ -137,7 +137,7 @@ async def list_range(
     page: PageParams,
 ) -> Page[WeightOut]:
     start = start or EARLIEST
-    end = end or date.today() + timedelta(days=2)
+    end = end or datetime.now(UTC).date() + timedelta(days=2)  # any zone's today is covered
     if start > end:
         raise date_error("query.from", "from must not be after to")
     rows, total = await repository.read_range(
