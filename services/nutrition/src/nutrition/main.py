@@ -33,5 +33,7 @@ def create_app(settings: NutritionSettings | None = None) -> FastAPI:
             admin_foods_router,
             meal_templates_router,
         ],
+        # GET /nutrition/me reads on the plain psycopg pool (fitness_platform.db.ReadPoolDep).
+        read_pool=True,
     )
     return app

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+from psycopg import sql
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nutrition.calculations.models import Calculation
+
+# GET /nutrition/me's read on the plain read pool, composed once (not per request).
+_LATEST = (
+    sql.SQL(
+        "SELECT id, reason, input, result, created_at FROM {table} "
+        "WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT 1"
+    )
+    .format(table=sql.Identifier(Calculation.__tablename__))
+    .as_bytes()
+)
 
 
 async def add(session: AsyncSession, row: Calculation) -> None:
@@ -24,6 +37,14 @@ async def latest(session: AsyncSession, user_id: UUID) -> Calculation | None:
         .limit(1)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def read_latest(pool: AsyncConnectionPool, user_id: UUID) -> tuple[Any, ...] | None:
+    """The latest saved calculation as ``(id, reason, input, result, created_at)``: the hot read
+    of ``GET /nutrition/me`` (no session, autocommit, prepared)."""
+    async with pool.connection() as conn:
+        cursor = await conn.execute(_LATEST, (user_id,), prepare=True)
+        return await cursor.fetchone()
 
 
 async def get(session: AsyncSession, *, user_id: UUID, calculation_id: UUID) -> Calculation | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from fitness_platform.auth import CurrentUserDep
-from fitness_platform.db import SessionDep
+from fitness_platform.db import ReadPoolDep, SessionDep
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import Conflict, NotFound, ProblemError, problem_responses
 from nutrition.calculations import service
@@ -70,16 +70,18 @@ async def get_calculation(
     return service.to_saved(row)
 
 
-@router.get("/me", responses=problem_responses(404))
-async def me(user: CurrentUserDep, session: SessionDep) -> CurrentTargets:
+@router.get("/me", response_model=CurrentTargets, responses=problem_responses(404))
+async def me(user: CurrentUserDep, pool: ReadPoolDep, request: Request) -> Response:
     """Latest saved targets; if none, computed from the profile; 404 if neither is possible."""
-    current = await service.current_targets(session=session, user_id=user.id)
-    if current is None:
+    body = await service.current_targets_json(
+        pool=pool, sessionmaker=request.app.state.sessionmaker, user_id=user.id
+    )
+    if body is None:
         raise NotFound(
             "No saved calculation and the profile is incomplete: "
             "POST /nutrition/save or complete the profile."
         )
-    return current
+    return Response(body, media_type="application/json")
 
 
 @router.get("/history")

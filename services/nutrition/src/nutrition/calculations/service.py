@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitness_contracts.nutrition import MacroTargets, TargetsCalculatedV1
 from fitness_platform.outbox import add_event
@@ -151,6 +152,37 @@ async def current_targets(*, session: AsyncSession, user_id: UUID) -> CurrentTar
         calculated_at=datetime.now(UTC),
         input=CalculationInputOut.model_validate(data.model_dump()),
     )
+
+
+async def current_targets_json(
+    *,
+    pool: AsyncConnectionPool,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    user_id: UUID,
+) -> bytes | None:
+    """``GET /nutrition/me`` as JSON: the latest saved calculation read on the plain read pool
+    and serialised once (validated once into ``CurrentTargets``; FastAPI does not validate and
+    serialise it again); without one, the profile path of ``current_targets`` on a session."""
+    row = await repository.read_latest(pool, user_id)
+    if row is not None:
+        calculation_id, reason, data, result, created_at = row
+        current = CurrentTargets.model_validate(
+            {
+                **result,
+                "source": "saved",
+                "id": calculation_id,
+                "reason": reason,
+                "calculatedAt": created_at,
+                "input": data,
+            }
+        )
+    else:
+        async with sessionmaker() as session:
+            found = await current_targets(session=session, user_id=user_id)
+        if found is None:
+            return None
+        current = found
+    return current.model_dump_json(by_alias=True).encode()
 
 
 async def history(

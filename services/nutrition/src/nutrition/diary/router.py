@@ -18,15 +18,18 @@ from nutrition.validation import IsoDate
 router = APIRouter(prefix="/nutrition/diary", tags=["diary"], responses=AUTH_RESPONSES)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-async def log_food(
-    body: DiaryEntryIn, user: CurrentUserDep, session: SessionDep, response: Response
-) -> DiaryEntryOut:
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=DiaryEntryOut)
+async def log_food(body: DiaryEntryIn, user: CurrentUserDep, session: SessionDep) -> Response:
     """Log a catalogue food (nutrients snapshotted now) or a custom item; emits
     nutrition.intake.logged.v1 with the day's new totals."""
     entry = await service.log_entry(session=session, user_id=user.id, data=body)
-    response.headers["Location"] = f"/nutrition/diary/{entry.id}"
-    return entry
+    # Serialised once here (FastAPI would validate the model again, then serialise it).
+    return Response(
+        entry.model_dump_json(by_alias=True),
+        status_code=status.HTTP_201_CREATED,
+        media_type="application/json",
+        headers={"Location": f"/nutrition/diary/{entry.id}"},
+    )
 
 
 @router.get("")

@@ -22,7 +22,6 @@ from nutrition.diary.schemas import (
     DiaryEntryOut,
     EntryNutrients,
 )
-from nutrition.foods import repository as food_repository
 from nutrition.profiles import service as profile_service
 
 # How far back a diary day may be logged or read; forward: one day (time zones, travel).
@@ -82,8 +81,21 @@ def _scaled(per_100g: float | None, grams: float) -> float | None:
     return None if per_100g is None else round(per_100g * grams / 100.0, 1)
 
 
-async def _event(session: AsyncSession, *, user_id: UUID, entry_id: UUID, day: date) -> None:
-    totals = day_totals(await repository.for_day(session, user_id=user_id, day=day))
+def sums_out(sums: repository.DaySums) -> DayTotalsOut:
+    """A day's totals from its SQL sums, rounded like ``day_totals``."""
+    return DayTotalsOut(
+        kcal=round(sums.kcal, 1),
+        protein_g=round(sums.protein_g, 1),
+        fat_g=round(sums.fat_g, 1),
+        carbs_g=round(sums.carbs_g, 1),
+        fiber_g=round(sums.fiber_g, 1) if sums.fiber_g is not None else None,
+        sodium_mg=round(sums.sodium_mg, 1) if sums.sodium_mg is not None else None,
+    )
+
+
+async def _event(
+    session: AsyncSession, *, user_id: UUID, entry_id: UUID, day: date, totals: DayTotalsOut
+) -> None:
     await add_event(
         session,
         IntakeLoggedV1(
@@ -105,7 +117,12 @@ async def _event(session: AsyncSession, *, user_id: UUID, entry_id: UUID, day: d
 
 
 async def log_entry(*, session: AsyncSession, user_id: UUID, data: DiaryEntryIn) -> DiaryEntryOut:
-    tz = await profile_service.timezone_of(session, user_id=user_id)
+    """Round trips: timezone + food in one query, the day lock, the insert + the day's sums in
+    one statement, the outbox row (then the commit)."""
+    tz, food = await repository.log_context(
+        session, user_id=user_id, food_id=data.food_id if data.custom_item is None else None
+    )
+    tz = tz or "UTC"
     today = profile_service.today_in(tz)
     day = data.day or today
     check_day(day, today)
@@ -120,7 +137,6 @@ async def log_entry(*, session: AsyncSession, user_id: UUID, data: DiaryEntryIn)
     else:
         assert data.food_id is not None
         assert data.grams is not None
-        food = await food_repository.get(session, data.food_id)
         if food is None:
             raise ProblemError(
                 422,
@@ -143,8 +159,8 @@ async def log_entry(*, session: AsyncSession, user_id: UUID, data: DiaryEntryIn)
         row.sugars_g = _scaled(food.sugars_g, g)
     row.created_at = datetime.now(UTC)
     await repository.lock_day(session, user_id, day)
-    await repository.add(session, row)
-    await _event(session, user_id=user_id, entry_id=row.id, day=day)
+    sums = await repository.insert_with_sums(session, row)
+    await _event(session, user_id=user_id, entry_id=row.id, day=day, totals=sums_out(sums))
     await session.commit()
     return to_out(row)
 
@@ -163,7 +179,8 @@ async def delete_entry(*, session: AsyncSession, user_id: UUID, entry_id: UUID) 
         return False
     await repository.lock_day(session, user_id, row.day)
     await repository.remove(session, row)
-    await _event(session, user_id=user_id, entry_id=entry_id, day=row.day)
+    sums = await repository.day_sums(session, user_id=user_id, day=row.day)
+    await _event(session, user_id=user_id, entry_id=entry_id, day=row.day, totals=sums_out(sums))
     await session.commit()
     return True
 
