@@ -393,3 +393,29 @@ async def test_fresh_group_reads_a_log_much_larger_than_one_fetch_in_order(
     )
     assert [offset for offset, _, _ in records] == list(range(3000))
     assert [_seq(v) for _, _, v in records] == list(range(3000))
+
+
+async def test_an_idle_relay_replays_into_a_restarted_broker(
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    schema: Any,
+    own_broker: OwnBroker,
+    unique_topic: str,
+) -> None:
+    await wait_until(own_broker.accepting, timeout=10, message="tansu up")
+    cls = event_class(unique_topic)
+    ids = await add_rows(sessionmaker, cls, [uuid.uuid4()], range(20))
+    cfg = producer_cfg(own_broker.bootstrap, replay_on_broker_reset=True, broker_check_every_s=0.2)
+    relay = OutboxRelay(engine, schema.schema, cfg)
+    assert await relay.drain() == 20
+    own_broker.stop()  # `make down`, `make up`: nothing is waiting in the outbox
+    own_broker.start()
+    await wait_until(own_broker.accepting, timeout=10, message="tansu back")
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        records = await read_until(own_broker.bootstrap, unique_topic, {str(e) for e in ids})
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
+    assert [_seq(v) for _, _, v in records] == list(range(20))

@@ -76,6 +76,7 @@ class ProducerSettings:
     max_batch_bytes: int = 1_048_576
     # Local memory-backed broker: re-publish the kept rows when the broker lost its log.
     replay_on_broker_reset: bool = False
+    broker_check_every_s: float = 5.0
 
     @property
     def source(self) -> str:
@@ -124,6 +125,7 @@ class OutboxRelay:
         )
         self._lock_key = zlib.crc32(self.channel.encode())
         self.marker_topic = f"_outbox.{self.schema}"
+        self._next_broker_check = 0.0  # loop time of the next idle marker check
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
         self.listening = asyncio.Event()  # set while LISTEN is active (tests wait on it)
@@ -261,7 +263,13 @@ class OutboxRelay:
                 due.append(row)
             acked = 0
             error: BaseException | None = None
-            if due and self.cfg.replay_on_broker_reset:
+            check_due = asyncio.get_running_loop().time() >= self._next_broker_check
+            if self.cfg.replay_on_broker_reset and (due or check_due):
+                # Idle too (every broker_check_every_s): a restarted broker must get the
+                # replay even when nothing new is waiting.
+                self._next_broker_check = (
+                    asyncio.get_running_loop().time() + self.cfg.broker_check_every_s
+                )
                 # Before every batch (one metadata request): a row published to a fresh broker
                 # ahead of the replay would reach the consumers before its older events.
                 try:
@@ -273,6 +281,11 @@ class OutboxRelay:
             if due and error is None:
                 acked, error = await self._send_all(due)
             published = [row.id for row in due[:acked]]
+            if error is not None and not due:  # an idle broker check failed: retry later
+                log.debug("broker check failed", extra={"error": repr(error)})
+                await self._reset_producer()
+                error = None
+                failed = True
             if error is not None:
                 row = due[acked]
                 failed = True
