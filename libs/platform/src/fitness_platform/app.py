@@ -13,8 +13,8 @@ from fastapi.routing import APIRoute
 from fitness_platform.db import create_engine, create_read_pool, create_sessionmaker
 from fitness_platform.health import Check, db_check, health_router, kafka_check, redis_check
 from fitness_platform.logging import configure_logging
-from fitness_platform.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from fitness_platform.observability import setup_metrics, setup_tracing
+from fitness_platform.middleware import RequestContextMiddleware
+from fitness_platform.observability import expose_metrics, setup_tracing
 from fitness_platform.problems import (
     PROBLEM_RESPONSES,
     install_problem_handlers,
@@ -128,16 +128,17 @@ def create_service_app(
     app.state.settings = settings
     install_problem_handlers(app)
     install_problem_openapi(app)
-    # Starlette runs the last-added middleware first: context wraps the body limit.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
+    # One layer: context, the body limit and the HTTP metrics (each layer costs every request).
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, record_metrics=True
+    )
 
     # Filled at startup, when engine/redis exist; the router reads the same dict.
     checks: dict[str, Check] = {}
     app.include_router(health_router(checks))
     for router in routers:
         app.include_router(router)
-    setup_metrics(app)
+    expose_metrics(app)
     if tracing:
         setup_tracing(app, settings)
     return app

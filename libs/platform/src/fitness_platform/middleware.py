@@ -16,6 +16,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fitness_platform.logging import correlation_id_var, user_id_var
+from fitness_platform.observability import UNMEASURED_HANDLERS, record_http
 from fitness_platform.problems import internal_error_response, problem_response
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -68,22 +69,32 @@ def valid_request_id(value: str | None) -> str:
 
 
 class RequestContextMiddleware:
-    """Correlation id in/out, context vars, access log, and a last-resort 500 problem."""
+    """Correlation id in/out, context vars, access log, and a last-resort 500 problem.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``max_body_bytes`` also applies ``BodySizeLimitMiddleware``'s limit and ``record_metrics``
+    counts the request in the three HTTP metrics (``observability.record_http``), so a service
+    app pays for one middleware layer instead of three (``create_service_app`` sets both).
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int | None = None, record_metrics: bool = False
+    ) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.record_metrics = record_metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         request_id = valid_request_id(_header(scope, b"x-request-id"))
         cid_token = correlation_id_var.set(request_id)
         uid_token = user_id_var.set(None)
         trace_token = _attach_incoming_trace(scope)
-        started = time.perf_counter()
         status = 500
         response_started = False
+        request_id_header = (b"x-request-id", request_id.encode("latin-1"))
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status, response_started
@@ -91,12 +102,15 @@ class RequestContextMiddleware:
                 response_started = True
                 status = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
-                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                headers.append(request_id_header)
                 message = {**message, "headers": headers}
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            if self.max_body_bytes is None:
+                await self.app(scope, receive, send_wrapper)
+            else:
+                await _limit_body(self.app, self.max_body_bytes, scope, receive, send_wrapper)
         except Exception:
             error_log.exception("unhandled exception", extra={"path": scope.get("path")})
             if response_started:
@@ -104,17 +118,21 @@ class RequestContextMiddleware:
             response = internal_error_response(scope.get("path"))
             await response(scope, receive, send_wrapper)
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            duration = time.perf_counter() - started
             route = scope.get("route")
+            template = getattr(route, "path", None)
             path = scope.get("path", "")
+            method = scope.get("method", "")
+            if self.record_metrics and (template or path) not in UNMEASURED_HANDLERS:
+                record_http(method, str(status), template or "none", duration)
             access_log.log(
                 logging.DEBUG if path in _QUIET_PATHS and status < 400 else logging.INFO,
                 "request",
                 extra={
-                    "method": scope.get("method"),
-                    "route": getattr(route, "path", None) or path,
+                    "method": method,
+                    "route": template or path,
                     "status": status,
-                    "duration_ms": duration_ms,
+                    "duration_ms": round(duration * 1000, 2),
                 },
             )
             user_id_var.reset(uid_token)
@@ -123,8 +141,51 @@ class RequestContextMiddleware:
                 otel_context.detach(trace_token)
 
 
-class BodySizeLimitMiddleware:
+def _body_limit_detail(max_bytes: int) -> str:
+    return f"The request body exceeds the limit of {max_bytes} bytes."
+
+
+async def _limit_body(
+    app: ASGIApp, max_bytes: int, scope: Scope, receive: Receive, send: Send
+) -> None:
     """413 for bodies over ``max_bytes``: by Content-Length up front, else while streaming."""
+    declared = _header(scope, b"content-length")
+    if declared is not None:
+        try:
+            too_big = int(declared) > max_bytes
+        except ValueError:
+            response = problem_response(
+                400, detail="Invalid Content-Length header.", instance=scope.get("path")
+            )
+            await response(scope, receive, send)
+            return
+        if too_big:
+            response = problem_response(
+                413, detail=_body_limit_detail(max_bytes), instance=scope.get("path")
+            )
+            await response(scope, receive, send)
+            return
+
+    received = 0
+
+    async def limited_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > max_bytes:
+                # FastAPI re-raises its own HTTPException from body parsing (anything else
+                # becomes a 400), so the problem handler renders this as a 413.
+                raise HTTPException(413, detail=_body_limit_detail(max_bytes))
+        return message
+
+    await app(scope, limited_receive, send)
+
+
+class BodySizeLimitMiddleware:
+    """413 for bodies over ``max_bytes``: by Content-Length up front, else while streaming.
+    (``RequestContextMiddleware(max_body_bytes=...)`` does the same without a layer of its own.)
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -134,38 +195,4 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _header(scope, b"content-length")
-        if declared is not None:
-            try:
-                too_big = int(declared) > self.max_bytes
-            except ValueError:
-                response = problem_response(
-                    400, detail="Invalid Content-Length header.", instance=scope.get("path")
-                )
-                await response(scope, receive, send)
-                return
-            if too_big:
-                await self._reject(scope, receive, send)
-                return
-
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    # FastAPI re-raises its own HTTPException from body parsing (anything else
-                    # becomes a 400), so the problem handler renders this as a 413.
-                    raise HTTPException(413, detail=self._detail())
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-    def _detail(self) -> str:
-        return f"The request body exceeds the limit of {self.max_bytes} bytes."
-
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(413, detail=self._detail(), instance=scope.get("path"))
-        await response(scope, receive, send)
+        await _limit_body(self.app, self.max_bytes, scope, receive, send)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
-from prometheus_client import Counter, Histogram
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 from prometheus_fastapi_instrumentator import Instrumentator
 from prometheus_fastapi_instrumentator.metrics import Info
 
@@ -61,18 +62,45 @@ HTTP_LATENCY = Histogram(
 )
 
 
-def _record(info: Info) -> None:
-    duration = info.modified_duration
-    HTTP_REQUESTS.labels(info.method, info.modified_status, info.modified_handler).inc()
+# Paths whose requests are not counted (the instrumentator's ``excluded_handlers``).
+UNMEASURED_HANDLERS = frozenset({"/metrics", "/health/live", "/health/ready"})
+# (method, status, handler) → the labelled children: ``labels()`` validates and locks per call.
+_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
+def record_http(method: str, status: str, handler: str, duration: float) -> None:
+    """Count one request in the three HTTP metrics (``handler`` = route template or "none")."""
+    key = (method, status, handler)
+    pair = _children.get(key)
+    if pair is None:
+        pair = (HTTP_REQUESTS.labels(method, status, handler), HTTP_LATENCY.labels(method, handler))
+        _children[key] = pair
+    pair[0].inc()
     HTTP_LATENCY_HIGHR.observe(duration)
-    HTTP_LATENCY.labels(info.method, info.modified_handler).observe(duration)
+    pair[1].observe(duration)
+
+
+def _record(info: Info) -> None:
+    record_http(info.method, info.modified_status, info.modified_handler, info.modified_duration)
+
+
+def expose_metrics(app: FastAPI) -> None:
+    """``GET /metrics`` (the process registry, left out of the OpenAPI) without the
+    instrumentator's middleware: ``create_service_app`` records the HTTP metrics in
+    ``RequestContextMiddleware`` instead (one layer less, no per-request route search)."""
+
+    async def metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
 
 
 def setup_metrics(app: FastAPI) -> Instrumentator:
-    """HTTP metrics by route template, exposed at ``/metrics`` (left out of the OpenAPI)."""
+    """HTTP metrics by route template through prometheus-fastapi-instrumentator's middleware,
+    exposed at ``/metrics`` (left out of the OpenAPI); the gateway's own small app uses it."""
     instrumentator = Instrumentator(
         should_group_status_codes=False,
-        excluded_handlers=["/metrics", "/health/live", "/health/ready"],
+        excluded_handlers=sorted(UNMEASURED_HANDLERS),
     )
     instrumentator.add(_record)
     instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
