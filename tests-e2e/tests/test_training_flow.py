@@ -12,7 +12,9 @@ import uuid
 from datetime import UTC, date, datetime
 
 import httpx
+import psycopg
 from aiokafka import AIOKafkaProducer
+from psycopg import sql
 
 from e2e.accounts import register_and_login
 from fitness_contracts.progress import WeightRecordedV1
@@ -120,3 +122,49 @@ async def test_start_a_template(gw: httpx.AsyncClient) -> None:
 
 async def _equals(read, expected: float) -> bool:
     return await read() == expected
+
+
+async def _training_rows(admin_url: str, user_id: str) -> dict[str, int]:
+    """Rows naming the user in every training table with a user_id column."""
+    counts: dict[str, int] = {}
+    async with await psycopg.AsyncConnection.connect(admin_url, autocommit=True) as conn:
+        tables = await (
+            await conn.execute(
+                "SELECT c.table_name FROM information_schema.columns c "
+                "JOIN information_schema.tables t USING (table_schema, table_name) "
+                "WHERE c.table_schema = 'training' AND c.column_name = 'user_id' "
+                "AND t.table_type = 'BASE TABLE'"
+            )
+        ).fetchall()
+        for (table,) in tables:
+            query = sql.SQL("SELECT count(*) FROM training.{} WHERE user_id = %s").format(
+                sql.Identifier(table)
+            )
+            row = await (await conn.execute(query, (user_id,))).fetchone()
+            counts[table] = int(row[0]) if row else 0
+    return counts
+
+
+async def test_account_deletion_erases_training_rows(gw: httpx.AsyncClient, e2e: Endpoints) -> None:
+    acc = await register_and_login(gw, name="Leaving")
+    r = await gw.put(f"/users/{acc.id}", headers=acc.auth, json={"weightKg": 70})
+    assert r.status_code == 200, r.text
+    body = {
+        "title": "Last run",
+        "startedAt": datetime.now(UTC).isoformat(),
+        "durationMin": 20,
+        "exercises": [{"exerciseId": RUNNING_6MPH}],
+    }
+    assert (await gw.post("/workouts", json=body, headers=acc.auth)).status_code == 201
+
+    async def has_rows() -> bool:
+        rows = await _training_rows(e2e.pg_admin_url, acc.id)
+        return rows.get("workouts", 0) == 1 and rows.get("user_profiles", 0) == 1
+
+    await wait_until(has_rows, timeout=45, interval=0.3, message="training rows")
+    assert (await gw.delete(f"/users/{acc.id}", headers=acc.auth)).status_code == 204
+
+    async def erased() -> bool:
+        return all(n == 0 for n in (await _training_rows(e2e.pg_admin_url, acc.id)).values())
+
+    await wait_until(erased, timeout=45, interval=0.3, message="training erasure")
