@@ -10,9 +10,15 @@ Two modes per scenario:
 Before each scenario the bench waits until the fleet is quiet (work left by set-up or the previous
 scenario is not charged to it) and runs 2 s of unmeasured warm-up at the same concurrency.
 
+Each key read (``KEY_READS``) also runs straight at its service right after its gateway run, and
+the report gives the ratio (how much the gateway costs). After the load scenarios the bench
+measures event latency, commit → the consuming service's effect visible (``EVENT_FLOWS``), as
+p50/p95 (``--event-samples 0`` skips it).
+
 Results: ``bench-results/<timestamp>.json`` and a Markdown summary beside it (req/s, p50/p90/p99,
-errors, CPU seconds per fleet process read from /proc). The load generator shares the machine's
-two cores with the fleet; its own CPU is reported too.
+errors, CPU seconds and CPU ms per request of every fleet process read from /proc, gateway vs
+direct, event latency). The load generator shares the machine's two cores with the fleet; its
+own CPU is reported too (``loadgen``).
 """
 
 from __future__ import annotations
@@ -23,11 +29,13 @@ import importlib
 import json
 import math
 import os
+import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -108,6 +116,72 @@ def summarise(
         p99_ms=round(percentile(lat, 99) * 1000, 2),
         max_ms=round(lat[-1] * 1000, 2) if lat else float("nan"),
     )
+
+
+# The key reads, each also measured straight at its service: scenario → service.
+KEY_READS: dict[str, str] = {
+    "GET /users/me": "identity",
+    "GET /nutrition/me": "nutrition",
+    "GET /workouts": "training",
+    "GET /progress/weight": "progress",
+    "GET /goals": "goals",
+}
+DIRECT_SUFFIX = " (direct)"
+
+
+def direct_name(scenario: str) -> str:
+    return scenario + DIRECT_SUFFIX
+
+
+def cpu_ms_per_request(result: Result) -> dict[str, float]:
+    """CPU milliseconds per request of each process during the scenario (0 requests: empty)."""
+    if not result.requests:
+        return {}
+    return {
+        name: round(1000 * seconds / result.requests, 3)
+        for name, seconds in sorted(result.cpu_seconds.items())
+        if seconds > 0
+    }
+
+
+def gateway_vs_direct(results: list[Result]) -> list[dict[str, Any]]:
+    """Pairs each key read through the gateway with its direct twin of the same run.
+
+    ``ratio`` = gateway req/s ÷ direct req/s; ``fewer_pct`` = how many fewer req/s the gateway
+    path gave, in % of direct (the issue's target: ≤ 25).
+    """
+    by_name = {r.scenario: r for r in results}
+    out: list[dict[str, Any]] = []
+    for r in results:
+        direct = by_name.get(direct_name(r.scenario))
+        if direct is None or not direct.rps:
+            continue
+        ratio = r.rps / direct.rps
+        out.append(
+            {
+                "scenario": r.scenario,
+                "gateway_rps": r.rps,
+                "direct_rps": direct.rps,
+                "ratio": round(ratio, 3),
+                "fewer_pct": round(100 * (1 - ratio), 1),
+                "gateway_p99_ms": r.p99_ms,
+                "direct_p99_ms": direct.p99_ms,
+                "gateway_cpu_ms": cpu_ms_per_request(r).get("gateway", 0.0),
+            }
+        )
+    return out
+
+
+def latency_summary(samples_s: list[float], timeouts: int = 0) -> dict[str, Any]:
+    """Nearest-rank p50/p95/max in ms of commit → effect delays (seconds in)."""
+    ms = sorted(v * 1000 for v in samples_s)
+    return {
+        "samples": len(ms),
+        "timeouts": timeouts,
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "max_ms": round(ms[-1], 1) if ms else float("nan"),
+    }
 
 
 # --- CPU per process -------------------------------------------------------------------------
@@ -378,14 +452,236 @@ async def make_clients(session: aiohttp.ClientSession, base: str, n: int) -> lis
     return clients
 
 
-async def run(args: argparse.Namespace) -> list[Result]:
-    base = args.base_url.rstrip("/")
+# --- event latency: commit → the consuming service's effect ------------------------------------
+
+# Each flow: what is written (through the gateway) → what is polled (straight at the consumer).
+EVENT_FLOWS = (
+    "profile update → nutrition recalculation",
+    "workout → progress summary",
+    "workout → goal progress",
+)
+EVENT_TIMEOUT_S = 15.0
+EVENT_POLL_S = 0.005
+EVENT_PROFILE = {
+    "birthDate": "1990-04-12",
+    "gender": "female",
+    "heightCm": 170,
+    "weightKg": 70.0,
+    "activityLevel": "moderate",
+    "goal": "lose",
+    "targetRateKgPerWeek": 0.5,
+    "timezone": "UTC",
+}
+
+
+async def _call(
+    session: aiohttp.ClientSession, method: str, url: str, client: Client, body: Any = None
+) -> tuple[int, Any]:
+    async with session.request(method, url, json=body, headers=client.auth()) as r:
+        return r.status, await r.json(content_type=None)
+
+
+async def _until(check: Callable[[], Awaitable[bool]], started: float) -> float | None:
+    """Seconds from ``started`` until ``check()`` holds; None after ``EVENT_TIMEOUT_S``."""
+    while True:
+        if await check():
+            return time.perf_counter() - started
+        if time.perf_counter() - started > EVENT_TIMEOUT_S:
+            return None
+        await asyncio.sleep(EVENT_POLL_S)  # the effect's polling interval
+
+
+async def profile_to_nutrition(
+    session: aiohttp.ClientSession, base: str, nutrition: str, client: Client, samples: int
+) -> dict[str, Any]:
+    """PUT /users/{id} with a new weight (identity commits before it answers) → nutrition's
+    ``GET /nutrition/me`` shows a ``profile_change`` calculation with that weight."""
+    status, body = await _call(
+        session, "PUT", f"{base}/users/{client.user_id}", client, EVENT_PROFILE
+    )
+    if status != 200:
+        raise SystemExit(f"event latency set-up: PUT /users/{{id}} → {status} {body}")
+    delays: list[float] = []
+    lost = 0
+    for i in range(samples):
+        weight = round(EVENT_PROFILE["weightKg"] + 0.1 * (i + 1), 1)  # type: ignore[operator]
+        status, body = await _call(
+            session, "PUT", f"{base}/users/{client.user_id}", client, {"weightKg": weight}
+        )
+        committed = time.perf_counter()
+        if status != 200:
+            raise SystemExit(f"event latency: PUT /users/{{id}} → {status} {body}")
+
+        async def recalculated(weight: float = weight) -> bool:
+            code, me = await _call(session, "GET", f"{nutrition}/nutrition/me", client)
+            return (
+                code == 200
+                and me.get("reason") == "profile_change"
+                and me.get("input", {}).get("weightKg") == weight
+            )
+
+        delay = await _until(recalculated, committed)
+        if delay is None:
+            lost += 1
+        else:
+            delays.append(delay)
+        await asyncio.sleep(0.3 * random.random())  # spread over the consumers' polls
+    return latency_summary(delays, lost)
+
+
+async def workout_to_progress_and_goals(
+    session: aiohttp.ClientSession,
+    base: str,
+    urls: dict[str, str],
+    client: Client,
+    samples: int,
+) -> dict[str, dict[str, Any]]:
+    """POST /workouts (training commits before it answers) → progress's weekly summary counts
+    it, and goals re-evaluates the user's active-minutes goal (its ``evaluatedAt`` moves)."""
+    progress, goals = urls.get("progress"), urls.get("goals")
+    goal_id: str | None = None
+    if goals is not None:
+        # A goal the samples never complete (a reached goal is closed and no longer evaluated).
+        body = {"type": "weekly_active_minutes", "minutesPerWeek": 3000}
+        status, created = await _call(session, "POST", f"{base}/goals", client, body)
+        goal_id = created["id"] if status == 201 else None
+    delays: dict[str, list[float]] = {"progress": [], "goals": []}
+    lost = {"progress": 0, "goals": 0}
+
+    async def summary_count() -> int:
+        code, body = await _call(session, "GET", f"{progress}/progress/summary", client)
+        return int(body["workouts"]["count"]) if code == 200 else -1
+
+    async def evaluated_at() -> Any:
+        code, body = await _call(session, "GET", f"{goals}/goals/{goal_id}", client)
+        return body.get("evaluatedAt") if code == 200 else None
+
+    for i in range(samples):
+        before_count = await summary_count() if progress else None
+        before_eval = await evaluated_at() if goal_id else None
+        started = datetime.now(UTC) - timedelta(minutes=15)
+        workout = {
+            "title": f"Latency {i}",
+            "startedAt": started.isoformat(),
+            "durationMin": 10,
+            "exercises": [{"exerciseId": 9, "durationMin": 10}],
+        }
+        status, body = await _call(session, "POST", f"{base}/workouts", client, workout)
+        committed = time.perf_counter()
+        if status != 201:
+            raise SystemExit(f"event latency: POST /workouts → {status} {body}")
+        waits: dict[str, Awaitable[float | None]] = {}
+        if progress is not None:
+
+            async def counted(before: Any = before_count) -> bool:
+                return await summary_count() > before
+
+            waits["progress"] = _until(counted, committed)
+        if goal_id is not None:
+
+            async def evaluated(before: Any = before_eval) -> bool:
+                return await evaluated_at() not in (None, before)
+
+            waits["goals"] = _until(evaluated, committed)
+        for name, delay in zip(waits, await asyncio.gather(*waits.values()), strict=True):
+            if delay is None:
+                lost[name] += 1
+            else:
+                delays[name].append(delay)
+        await asyncio.sleep(0.3 * random.random())  # spread over the consumers' polls
+    out: dict[str, dict[str, Any]] = {}
+    if progress is not None:
+        out[EVENT_FLOWS[1]] = latency_summary(delays["progress"], lost["progress"])
+    if goal_id is not None:
+        out[EVENT_FLOWS[2]] = latency_summary(delays["goals"], lost["goals"])
+    return out
+
+
+async def event_latency(
+    session: aiohttp.ClientSession,
+    base: str,
+    urls: dict[str, str],
+    client: Client,
+    samples: int,
+) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    if "nutrition" in urls:
+        out[EVENT_FLOWS[0]] = await profile_to_nutrition(
+            session, base, urls["nutrition"], client, samples
+        )
+    if "training" in urls and ("progress" in urls or "goals" in urls):
+        out.update(await workout_to_progress_and_goals(session, base, urls, client, samples))
+    return out
+
+
+def service_urls(state_dir: Path, overrides: list[str] | None = None) -> dict[str, str]:
+    """Each service's own URL (for the direct runs and the event effects): from the launcher's
+    port offset in ``<state>/stack.json``, then ``--service-url name=url`` overrides."""
+    urls: dict[str, str] = {}
+    try:
+        from fitness_stack.ports import SERVICE_PORTS
+
+        offset = int(json.loads((state_dir / "stack.json").read_text()).get("port_offset", 0))
+        urls = {name: f"http://127.0.0.1:{port + offset}" for name, port in SERVICE_PORTS.items()}
+    except (OSError, ValueError, ImportError):
+        pass
+    for item in overrides or ():
+        name, sep, url = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--service-url wants name=url, got {item!r}")
+        urls[name] = url.rstrip("/")
+    return urls
+
+
+async def measure(
+    args: argparse.Namespace,
+    session: aiohttp.ClientSession,
+    clients: list[Client],
+    pids: dict[str, int],
+    name: str,
+    request: Request,
+    conc: int,
+    seconds: float,
+) -> Result:
+    waited = await settle(pids)
+    # Unmeasured warm-up at the same concurrency: connection pools and caches fill here.
+    await closed_loop(session, clients, request, WARMUP_S * args.scale, conc)
+    await settle(pids)
+    print(f"{name:40} settled in {waited:.1f} s; warmed up", flush=True)
+    meter = CpuMeter(pids)
+    if args.rate and name not in (
+        "POST /auth/login (identity direct)",
+        "POST /nutrition/meal-suggestion",
+    ):
+        dur, lat, st = await open_loop(session, clients, request, seconds, args.rate)
+        res = summarise(name, "open", conc, args.rate, dur, lat, st)
+    else:
+        dur, lat, st = await closed_loop(session, clients, request, seconds, conc)
+        res = summarise(name, "closed", conc, None, dur, lat, st)
+    res.cpu_seconds = meter.used()
+    per_request = cpu_ms_per_request(res)
+    busiest = sorted(per_request.items(), key=lambda kv: -kv[1])[:4]
+    print(
+        f"{name:40} {res.mode:6} c={conc:<3} {res.rps:8.1f} req/s  p50 {res.p50_ms:7.1f} ms  "
+        f"p90 {res.p90_ms:7.1f}  p95 {res.p95_ms:7.1f}  p99 {res.p99_ms:7.1f}  "
+        f"errors {res.errors}/{res.requests}  CPU ms/req "
+        + ", ".join(f"{k} {v:.2f}" for k, v in busiest),
+        flush=True,
+    )
+    return res
+
+
+async def run(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
+    urls = service_urls(Path(args.state_dir), args.service_url)
+    base = (args.base_url or urls.get("gateway") or "http://127.0.0.1:8000").rstrip("/")
+    setup = (args.setup_url or urls.get("identity") or "http://127.0.0.1:8001").rstrip("/")
     connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
     timeout = aiohttp.ClientTimeout(total=30)
     results: list[Result] = []
+    events: dict[str, Any] = {}
     pids = fleet_pids(Path(args.state_dir))
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        clients = await make_clients(session, args.setup_url.rstrip("/"), args.accounts)
+        clients = await make_clients(session, setup, args.accounts)
         if not args.only or any("nutrition" in o for o in args.only):
             # GET /nutrition/me reads the latest saved targets: give every account one.
             for c in clients:
@@ -393,8 +689,12 @@ async def run(args: argparse.Namespace) -> list[Result]:
                     f"{base}/nutrition/save", json=CALCULATION, headers=c.auth()
                 ) as r:
                     await r.read()
-        table = scenarios(base, args.setup_url.rstrip("/"))
+        table = scenarios(base, setup)
         plan = dict(PLAN)
+        # Where each key read's direct twin comes from: the same scenario built on its service.
+        direct_builders: dict[str, Callable[[str], dict[str, Request]]] = {
+            n: partial(scenarios, direct=setup) for n in table if n in KEY_READS
+        }
         for module in service_benches():
             extra: dict[str, Request] = module.scenarios(base)
             wanted = [n for n in extra if not args.only or any(o in n for o in args.only)]
@@ -404,41 +704,55 @@ async def run(args: argparse.Namespace) -> list[Result]:
                 await module.prepare(session, base, clients)
             table.update(extra)
             plan.update({n: module.PLAN[n] for n in extra})
+            direct_builders.update({n: module.scenarios for n in extra if n in KEY_READS})
         for name, (conc, seconds) in plan.items():
             if args.only and not any(o in name for o in args.only):
                 continue
             seconds = seconds * args.scale
-            waited = await settle(pids)
-            # Unmeasured warm-up at the same concurrency: connection pools and caches fill here.
-            await closed_loop(session, clients, table[name], WARMUP_S * args.scale, conc)
-            await settle(pids)
-            print(f"{name:34} settled in {waited:.1f} s; warmed up", flush=True)
-            meter = CpuMeter(pids)
-            if args.rate and name not in (
-                "POST /auth/login (identity direct)",
-                "POST /nutrition/meal-suggestion",
-            ):
-                dur, lat, st = await open_loop(session, clients, table[name], seconds, args.rate)
-                res = summarise(name, "open", conc, args.rate, dur, lat, st)
-            else:
-                dur, lat, st = await closed_loop(session, clients, table[name], seconds, conc)
-                res = summarise(name, "closed", conc, None, dur, lat, st)
-            res.cpu_seconds = meter.used()
-            results.append(res)
-            print(
-                f"{name:34} {res.mode:6} c={conc:<3} {res.rps:8.1f} req/s  p50 {res.p50_ms:7.1f} ms  "
-                f"p90 {res.p90_ms:7.1f}  p95 {res.p95_ms:7.1f}  p99 {res.p99_ms:7.1f}  errors {res.errors}/{res.requests}",
-                flush=True,
+            results.append(
+                await measure(args, session, clients, pids, name, table[name], conc, seconds)
             )
-    return results
+            service = KEY_READS.get(name)
+            if service in urls and name in direct_builders and not args.no_direct:
+                direct = direct_builders[name](urls[service])[name]
+                twin = direct_name(name)
+                results.append(
+                    await measure(args, session, clients, pids, twin, direct, conc, seconds)
+                )
+        if args.event_samples > 0 and (not args.only or "events" in args.only):
+            await settle(pids)
+            # A fresh account: its own goal and profile, no backlog from the load scenarios.
+            [probe] = await make_clients(session, setup, 1)
+            events = await event_latency(session, base, urls, probe, args.event_samples)
+            for flow, summary in events.items():
+                print(
+                    f"event latency {flow}: p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} "
+                    f"ms, max {summary['max_ms']} ms ({summary['samples']} samples, "
+                    f"{summary['timeouts']} timed out)",
+                    flush=True,
+                )
+    return results, events
 
 
-def write_report(results: list[Result], out_dir: Path) -> Path:
+def write_report(
+    results: list[Result], out_dir: Path, events: dict[str, Any] | None = None
+) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     meta: dict[str, Any] = {"at": stamp, "cores": os.cpu_count()}
+    ratios = gateway_vs_direct(results)
     (out_dir / f"{stamp}.json").write_text(
-        json.dumps({"meta": meta, "results": [asdict(r) for r in results]}, indent=2)
+        json.dumps(
+            {
+                "meta": meta,
+                "results": [
+                    {**asdict(r), "cpu_ms_per_request": cpu_ms_per_request(r)} for r in results
+                ],
+                "gateway_vs_direct": ratios,
+                "event_latency": events or {},
+            },
+            indent=2,
+        )
     )
     lines = [
         f"# Benchmark {stamp} ({os.cpu_count()} cores, load generator on the same machine)",
@@ -451,6 +765,42 @@ def write_report(results: list[Result], out_dir: Path) -> Path:
             f"| {r.scenario} | {r.mode} | {r.concurrency} | {r.rps} | {r.p50_ms} | {r.p90_ms} "
             f"| {r.p95_ms} | {r.p99_ms} | {r.errors}/{r.requests} | {r.status_counts} |"
         )
+    if ratios:
+        lines += [
+            "",
+            "## Gateway vs direct (same run)",
+            "",
+            "| key read | gateway req/s | direct req/s | gateway ÷ direct | fewer through the "
+            "gateway | gateway p99 ms | direct p99 ms | gateway CPU ms/req |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for x in ratios:
+            lines.append(
+                f"| {x['scenario']} | {x['gateway_rps']} | {x['direct_rps']} | {x['ratio']} "
+                f"| {x['fewer_pct']} % | {x['gateway_p99_ms']} | {x['direct_p99_ms']} "
+                f"| {x['gateway_cpu_ms']} |"
+            )
+    if events:
+        lines += [
+            "",
+            "## Event latency: commit → the consumer's effect visible",
+            "",
+            "| flow | samples | timed out | p50 ms | p95 ms | max ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        for flow, x in events.items():
+            lines.append(
+                f"| {flow} | {x['samples']} | {x['timeouts']} | {x['p50_ms']} | {x['p95_ms']} "
+                f"| {x['max_ms']} |"
+            )
+    lines += ["", "## CPU ms per request, per process (loadgen = this load generator)", ""]
+    for r in results:
+        cpu = ", ".join(
+            f"{k} {v}"
+            for k, v in sorted(cpu_ms_per_request(r).items(), key=lambda kv: -kv[1])
+            if v >= 0.01
+        )
+        lines.append(f"- {r.scenario}: {cpu}")
     lines += ["", "## CPU seconds per process during each scenario", ""]
     for r in results:
         cpu = ", ".join(f"{k} {v}" for k, v in sorted(r.cpu_seconds.items()) if v > 0)
@@ -462,24 +812,40 @@ def write_report(results: list[Result], out_dir: Path) -> Path:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--base-url", default=os.environ.get("BENCH_BASE_URL", "http://127.0.0.1:8000"))
     p.add_argument(
-        "--setup-url", default="http://127.0.0.1:8001", help="identity, for creating accounts"
+        "--base-url",
+        default=os.environ.get("BENCH_BASE_URL"),
+        help="the gateway (default: from the state folder's port offset, else :8000)",
+    )
+    p.add_argument(
+        "--setup-url", default=None, help="identity, for creating accounts (default: as above)"
+    )
+    p.add_argument(
+        "--service-url",
+        action="append",
+        metavar="NAME=URL",
+        help="a service's own URL for the direct runs and event effects (repeatable)",
     )
     p.add_argument("--accounts", type=int, default=64, help="accounts shared by the connections")
-    p.add_argument("--state-dir", default=".local/dev", help="launcher state (for PIDs)")
+    p.add_argument("--state-dir", default=".local/dev", help="launcher state (for PIDs, ports)")
     p.add_argument("--rate", type=float, default=0.0, help="open-loop requests/s (0 = closed)")
     p.add_argument("--scale", type=float, default=1.0, help="multiply every duration")
-    p.add_argument("--only", nargs="*", help="run only scenarios containing these strings")
+    p.add_argument(
+        "--only", nargs="*", help="run only scenarios containing these strings ('events' too)"
+    )
+    p.add_argument("--no-direct", action="store_true", help="skip the key reads' direct twins")
+    p.add_argument(
+        "--event-samples", type=int, default=20, help="commits per event flow (0 = skip)"
+    )
     p.add_argument("--out", default="bench-results")
     args = p.parse_args()
     try:
         import uvloop
 
-        results = uvloop.run(run(args))
+        results, events = uvloop.run(run(args))
     except ImportError:
-        results = asyncio.run(run(args))
-    print(f"report: {write_report(results, Path(args.out))}")
+        results, events = asyncio.run(run(args))
+    print(f"report: {write_report(results, Path(args.out), events)}")
 
 
 if __name__ == "__main__":
