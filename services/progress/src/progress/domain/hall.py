@@ -13,6 +13,7 @@ State (F, L, G, ECF, AT) is integrated with classic RK4 at one step per day.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -147,43 +148,48 @@ def baseline(person: Person, *, pal: float, intake: float | None = None) -> Base
 
 
 State = tuple[float, float, float, float, float]  # F, L, G, ECF, AT
+Derivatives = Callable[[float, float, float, float, float], State]
 
 
-def _derivatives(b: Baseline, d_ei: float, y: State) -> State:
-    fat, lean, gly, ecf, at = y
+def derivatives(b: Baseline, d_ei: float) -> Derivatives:
+    """d(F, L, G, ECF, AT)/dt for a constant intake change: the intake-only terms are computed
+    once per run (the forecast evaluates this 12 x horizon times per request)."""
     intake = b.intake + d_ei
     carbs = CARB_FRACTION * intake
-    d_gly = (carbs - b.k_glycogen * gly * gly) / RHO_G
+    k_gly = b.k_glycogen
     # Sodium intake is not tracked: its change is 0, only the carbohydrate term moves ECF.
-    d_ecf = (-XI_NA * (ecf - b.ecf) - XI_CI * (1 - carbs / b.carb_intake)) / NA_MG_PER_L
-    d_at = (BETA_AT * d_ei - at) / TAU_AT_DAYS
-    weight = fat + lean + GLYCOGEN_WATER_FACTOR * gly + ecf
-    q = energy_partition(fat)
-    # EE = K + gF F + gL L + delta BW + TEF + AT + etaL dL/dt + etaF dF/dt, and the deposition
-    # terms depend on EE itself: solved in closed form with a = q etaL/rhoL + (1-q) etaF/rhoF.
-    a = q * ETA_L / RHO_L + (1 - q) * ETA_F / RHO_F
-    available = intake - RHO_G * d_gly  # energy left after glycogen storage
-    base = b.k + GAMMA_F * fat + GAMMA_L * lean + b.delta * weight + BETA_TEF * d_ei + at
-    expenditure = (base + a * available) / (1 + a)
-    imbalance = available - expenditure
-    return ((1 - q) * imbalance / RHO_F, q * imbalance / RHO_L, d_gly, d_ecf, d_at)
+    ecf_carb_term = XI_CI * (1 - carbs / b.carb_intake)
+    at_target = BETA_AT * d_ei
+    # K + TEF (beta_TEF x dEI), the constant part of expenditure.
+    k_tef = b.k + BETA_TEF * d_ei
+    ecf0, delta = b.ecf, b.delta
+
+    def rates(fat: float, lean: float, gly: float, ecf: float, at: float) -> State:
+        d_gly = (carbs - k_gly * gly * gly) / RHO_G
+        d_ecf = (-XI_NA * (ecf - ecf0) - ecf_carb_term) / NA_MG_PER_L
+        d_at = (at_target - at) / TAU_AT_DAYS
+        weight = fat + lean + GLYCOGEN_WATER_FACTOR * gly + ecf
+        q = C_PARTITION / (C_PARTITION + fat)  # energy_partition(fat), inlined
+        # EE = K + gF F + gL L + delta BW + TEF + AT + etaL dL/dt + etaF dF/dt, and the
+        # deposition terms depend on EE itself: solved in closed form with
+        # a = q etaL/rhoL + (1-q) etaF/rhoF.
+        a = q * (ETA_L / RHO_L) + (1 - q) * (ETA_F / RHO_F)
+        available = intake - RHO_G * d_gly  # energy left after glycogen storage
+        base = k_tef + GAMMA_F * fat + GAMMA_L * lean + delta * weight + at
+        expenditure = (base + a * available) / (1 + a)
+        imbalance = available - expenditure
+        return ((1 - q) * imbalance / RHO_F, q * imbalance / RHO_L, d_gly, d_ecf, d_at)
+
+    return rates
 
 
-def _rk4(b: Baseline, d_ei: float, y: State) -> State:
-    # Written out per component: the forecast runs this 3 x horizon times per request.
+def rk4_step(rates: Derivatives, y: State) -> State:
+    """One classic Runge-Kutta step of one day, written out per component."""
     f, ln, g, e, a = y
-    k1 = _derivatives(b, d_ei, y)
-    k2 = _derivatives(
-        b,
-        d_ei,
-        (f + 0.5 * k1[0], ln + 0.5 * k1[1], g + 0.5 * k1[2], e + 0.5 * k1[3], a + 0.5 * k1[4]),
-    )
-    k3 = _derivatives(
-        b,
-        d_ei,
-        (f + 0.5 * k2[0], ln + 0.5 * k2[1], g + 0.5 * k2[2], e + 0.5 * k2[3], a + 0.5 * k2[4]),
-    )
-    k4 = _derivatives(b, d_ei, (f + k3[0], ln + k3[1], g + k3[2], e + k3[3], a + k3[4]))
+    k1 = rates(f, ln, g, e, a)
+    k2 = rates(f + 0.5 * k1[0], ln + 0.5 * k1[1], g + 0.5 * k1[2], e + 0.5 * k1[3], a + 0.5 * k1[4])
+    k3 = rates(f + 0.5 * k2[0], ln + 0.5 * k2[1], g + 0.5 * k2[2], e + 0.5 * k2[3], a + 0.5 * k2[4])
+    k4 = rates(f + k3[0], ln + k3[1], g + k3[2], e + k3[3], a + k3[4])
     return (
         f + (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]) / 6,
         ln + (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1]) / 6,
@@ -202,12 +208,13 @@ class Trajectory:
 
 def simulate(b: Baseline, *, intake_change: float, days: int) -> Trajectory:
     """Daily body weight for a constant intake change (kcal/day vs the baseline)."""
+    rates = derivatives(b, intake_change)
     y: State = (b.fat, b.lean, GLYCOGEN_0_KG, b.ecf, 0.0)
     weights = [_weight(y)]
     fats = [y[0]]
     leans = [y[1]]
     for _ in range(days):
-        y = _rk4(b, intake_change, y)
+        y = rk4_step(rates, y)
         weights.append(_weight(y))
         fats.append(y[0])
         leans.append(y[1])
