@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +13,15 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
-from fitness_platform.db import to_libpq_url
-from fitness_platform.events import EventEnvelope, cloudevent_headers, decode_event
-from fitness_platform.testing import FreshSchema, TokenFactory, create_schema, drop_schema
+from fitness_platform.events import EventEnvelope
+from fitness_platform.testing import (
+    FreshSchema,
+    TokenFactory,
+    create_schema,
+    drop_schema,
+    event_envelope,
+    schema_connection,
+)
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 MIGRATIONS = str(SERVICE_DIR / "migrations")
@@ -64,44 +68,10 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@dataclass(frozen=True)
-class User:
-    id: uuid.UUID
-    headers: dict[str, str]
-
-
-@pytest.fixture
-def make_user(token_factory: TokenFactory) -> Callable[..., User]:
-    def make(*roles: str) -> User:
-        user_id = uuid.uuid4()
-        return User(user_id, token_factory.headers(user_id, roles=roles or ("user",)))
-
-    return make
-
-
-@pytest.fixture
-def user(make_user: Callable[..., User]) -> User:
-    return make_user()
-
-
-@pytest.fixture
-def other_user(make_user: Callable[..., User]) -> User:
-    return make_user()
-
-
-@pytest.fixture
-def admin(make_user: Callable[..., User]) -> User:
-    return make_user("user", "admin")
-
-
 @pytest.fixture
 async def db(training_schema: FreshSchema) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """A plain connection into the service schema for assertions (autocommit)."""
-    async with await psycopg.AsyncConnection.connect(
-        to_libpq_url(training_schema.url),
-        autocommit=True,
-        options=f"-csearch_path={training_schema.schema}",
-    ) as conn:
+    async with schema_connection(training_schema) as conn:
         yield conn
 
 
@@ -124,14 +94,7 @@ def rows() -> Callable[..., Any]:
 def _envelope(
     event: Any, *, event_id: uuid.UUID | None = None, source: str = "/test"
 ) -> EventEnvelope:
-    headers = cloudevent_headers(
-        event_type=event.event_type,
-        source=source,
-        event_id=event_id or uuid.uuid4(),
-        time=datetime.now(UTC),
-        subject=str(event.user_id),
-    )
-    return decode_event(headers, event.model_dump_json(by_alias=True).encode())
+    return event_envelope(event, subject=event.user_id, event_id=event_id)
 
 
 @pytest.fixture
