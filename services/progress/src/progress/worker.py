@@ -24,7 +24,6 @@ def parts(settings: ProgressSettings) -> tuple[Build, list[Job]]:
         )
 
     async def weekly_reports(ctx: WorkerContext) -> None:
-        await store.ensure_bucket()
         await report_jobs.run_periodically(
             ctx.sessionmaker,
             store,

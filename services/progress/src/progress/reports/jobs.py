@@ -90,6 +90,8 @@ async def run_periodically(
 ) -> None:
     while not stop.is_set():
         try:
+            # Created here too (not only by the API): the worker may start first.
+            await store.ensure_bucket()
             built = await run_once(
                 sessionmaker,
                 store,
@@ -98,7 +100,7 @@ async def run_periodically(
                 batch_size=batch_size,
             )
         except Exception:
-            # Database unreachable and the like: try again next round instead of exiting.
+            # Database or S3 unreachable and the like: try again next round instead of exiting.
             log.exception("weekly report pass failed")
             built = 0
         if built:
