@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel
 
 from fitness_platform.audit import client_ip
 from fitness_platform.db import ReadPoolDep, SessionDep
@@ -18,14 +19,21 @@ from identity.users.schemas import ProfileUpdate, PublicProfile, UserProfile, pr
 router = APIRouter(prefix="/users", tags=["users"])
 
 
+def _json(model: BaseModel) -> Response:
+    """The hot reads' body, serialised once (returning the model would make FastAPI validate
+    it against the response model again before serialising); ``response_model`` stays on the
+    route for the OpenAPI document."""
+    return Response(model.model_dump_json(by_alias=True), media_type="application/json")
+
+
 @router.get(
     "/me",
     response_model=UserProfile,
     responses=problem_responses(401, 404, 429),
     summary="The signed-in user's account and profile",
 )
-async def me(current: CurrentSessionDep, pool: ReadPoolDep) -> UserProfile:
-    return profile_of(await service.read_own(pool=pool, user_id=current.user_id))
+async def me(current: CurrentSessionDep, pool: ReadPoolDep) -> Response:
+    return _json(profile_of(await service.read_own(pool=pool, user_id=current.user_id)))
 
 
 @router.put(
@@ -63,13 +71,11 @@ async def delete_me(
         "owner set `profileVisibility: public`, else 404 (as for an unknown id)."
     ),
 )
-async def get_user(
-    user_id: uuid.UUID, current: CurrentSessionDep, pool: ReadPoolDep
-) -> UserProfile | PublicProfile:
+async def get_user(user_id: uuid.UUID, current: CurrentSessionDep, pool: ReadPoolDep) -> Response:
     user, is_owner = await service.read_visible(
         pool=pool, viewer_id=current.user_id, user_id=user_id
     )
-    return profile_of(user) if is_owner else PublicProfile.model_validate(user)
+    return _json(profile_of(user) if is_owner else PublicProfile.model_validate(user))
 
 
 @router.put(
