@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +14,16 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
-from fitness_platform.db import to_libpq_url
-from fitness_platform.events import EventEnvelope, cloudevent_headers, decode_event
-from fitness_platform.testing import FreshSchema, TokenFactory, create_schema, drop_schema
+from fitness_platform.events import EventEnvelope
+from fitness_platform.testing import (
+    FreshSchema,
+    TokenFactory,
+    create_schema,
+    drop_schema,
+    event_envelope,
+    schema_connection,
+)
+from fitness_platform.testing import scalar as scalar_of
 
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
 
@@ -68,39 +73,10 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@dataclass(frozen=True)
-class User:
-    id: uuid.UUID
-    headers: dict[str, str]
-
-
-@pytest.fixture
-def make_user(token_factory: TokenFactory) -> Callable[[], User]:
-    def make() -> User:
-        user_id = uuid.uuid4()
-        return User(user_id, token_factory.headers(user_id, roles=("user",)))
-
-    return make
-
-
-@pytest.fixture
-def user(make_user: Callable[[], User]) -> User:
-    return make_user()
-
-
-@pytest.fixture
-def other_user(make_user: Callable[[], User]) -> User:
-    return make_user()
-
-
 @pytest.fixture
 async def db(progress_schema: FreshSchema) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """A plain connection into the service schema for assertions (autocommit)."""
-    async with await psycopg.AsyncConnection.connect(
-        to_libpq_url(progress_schema.url),
-        autocommit=True,
-        options=f"-csearch_path={progress_schema.schema}",
-    ) as conn:
+    async with schema_connection(progress_schema) as conn:
         yield conn
 
 
@@ -109,31 +85,13 @@ def session_factory(app: FastAPI) -> Any:
     return app.state.sessionmaker
 
 
-async def _scalar(conn: psycopg.AsyncConnection[Any], query: str, *args: Any) -> Any:
-    row = await (await conn.execute(query, args)).fetchone()
-    return row[0] if row else None
-
-
 @pytest.fixture
 def scalar() -> Callable[..., Any]:
     """``await scalar(db, "SELECT count(*) ... WHERE user_id = %s", user.id)``."""
-    return _scalar
-
-
-def _envelope(
-    event: Any, *, subject: uuid.UUID, event_id: uuid.UUID | None = None
-) -> EventEnvelope:
-    """An event as the consumer decodes it from Kafka."""
-    headers = cloudevent_headers(
-        event_type=event.event_type,
-        source="/test",
-        event_id=event_id or uuid.uuid4(),
-        time=datetime.now(UTC),
-        subject=str(subject),
-    )
-    return decode_event(headers, event.model_dump_json(by_alias=True).encode())
+    return scalar_of
 
 
 @pytest.fixture
 def envelope() -> Callable[..., EventEnvelope]:
-    return _envelope
+    """``envelope(event, subject=user_id)``: an event as the consumer decodes it from Kafka."""
+    return event_envelope
