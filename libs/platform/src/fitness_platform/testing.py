@@ -444,6 +444,88 @@ async def scalar(conn: psycopg.AsyncConnection[Any], query: str, *args: Any) -> 
     return row[0] if row else None
 
 
+@contextmanager
+def serve_service(
+    app_factory: str,
+    env: dict[str, str],
+    *,
+    log_path: Any,
+    ready_path: str = "/health/live",
+    timeout: float = 60.0,
+) -> Iterator[str]:
+    """Run ``uvicorn <app_factory> --factory`` in a subprocess with ``env`` added to the
+    environment; yields its base URL once ``ready_path`` answers 200 (polled with a deadline).
+
+    For schemathesis: a real HTTP server in its own process (the fuzzer's load stays out of
+    the test process's event loop)."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = free_port()
+    with open(log_path, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", app_factory, "--factory",
+             "--host", "127.0.0.1", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(base + ready_path, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                with open(log_path, encoding="utf-8", errors="replace") as fh:
+                    raise AssertionError(f"{app_factory} did not start:\n" + fh.read()[-4000:])
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def run_schemathesis(base: str, token: str, *extra: str, timeout: float = 1200) -> Any:
+    """``schemathesis run <base>/openapi.json`` with a bearer token, seed 1, every check but
+    ``positive_data_acceptance`` (services refuse some valid-looking requests by rules OpenAPI
+    cannot express, e.g. ``from`` after ``to``). Returns the CompletedProcess; assert on
+    ``returncode == 0`` and show ``stdout`` on failure."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    binary = Path(sys.executable).with_name("schemathesis")
+    return subprocess.run(
+        [str(binary), "run", f"{base}/openapi.json",
+         "--header", f"Authorization: Bearer {token}",
+         "--exclude-checks", "positive_data_acceptance",
+         "--request-timeout", "60", "--seed", "1", *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )  # fmt: skip
+
+
+def service_env(prefix: str, fresh: FreshSchema, **values: str) -> dict[str, str]:
+    """``<PREFIX>_*`` settings of a service process on ``fresh`` (test environment, quiet logs)
+    plus ``values`` (keys without the prefix)."""
+    env = {
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": fresh.url,
+        "DB_SCHEMA": fresh.schema,
+        "LOG_LEVEL": "WARNING",
+        **values,
+    }
+    return {f"{prefix.upper()}_{key}": value for key, value in env.items()}
+
+
 # ------------------------------------------------------------------ fixtures
 
 

@@ -3,106 +3,40 @@ every response documented and matching its schema."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-from fitness_platform.testing import free_port
+from fitness_platform.testing import run_schemathesis, serve_service, service_env
 
 pytestmark = pytest.mark.slow
 
-# positive_data_acceptance is off: some valid-looking requests are refused by rules OpenAPI cannot
-# express (unknown food ids, `from` after `to`, foodId+grams XOR customItem, date windows).
-SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+# positive_data_acceptance is off (run_schemathesis): some valid-looking requests are refused by
+# rules OpenAPI cannot express (unknown food ids, `from` after `to`, foodId+grams XOR customItem).
 
 
 @pytest.fixture(scope="module")
 def server(nutrition_schema, redis_url, token_factory, tmp_path_factory) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "NUTRITION_ENVIRONMENT": "test",
-        "NUTRITION_DATABASE_URL": nutrition_schema.url,
-        "NUTRITION_DB_SCHEMA": nutrition_schema.schema,
-        "NUTRITION_REDIS_URL": redis_url,
-        "NUTRITION_JWKS_JSON": token_factory.jwks_json,
-        "NUTRITION_LOG_LEVEL": "WARNING",
-    }
-    log = tmp_path_factory.mktemp("api") / "api.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "nutrition.main:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("nutrition API did not start:\n" + log.read_text()[-4000:])
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-def _run(base: str, token: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            str(SCHEMATHESIS),
-            "run",
-            f"{base}/openapi.json",
-            "--header",
-            f"Authorization: Bearer {token}",
-            "--exclude-checks",
-            "positive_data_acceptance",
-            "--request-timeout",
-            "60",
-            "--seed",
-            "1",
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1200,
+    env = service_env(
+        "NUTRITION", nutrition_schema, REDIS_URL=redis_url, JWKS_JSON=token_factory.jwks_json
     )
+    log = tmp_path_factory.mktemp("api") / "api.log"
+    with serve_service("nutrition.main:create_app", env, log_path=log) as base:
+        yield base
 
 
 def test_openapi_contract_has_no_5xx(server, token_factory) -> None:
     token = token_factory.issue(roles=("user", "admin"), ttl=3600)
     # The MILP routes are slow per call: fuzzed separately with fewer examples.
-    result = _run(server, token, "--max-examples", "15", "--exclude-path-regex", "meal-suggestion")
+    result = run_schemathesis(
+        server, token, "--max-examples", "15", "--exclude-path-regex", "meal-suggestion"
+    )
     assert result.returncode == 0, result.stdout[-8000:]
 
 
 def test_openapi_contract_planner_routes(server, token_factory) -> None:
     token = token_factory.issue(roles=("user",), ttl=3600)
-    result = _run(
+    result = run_schemathesis(
         server,
         token,
         "--max-examples",
