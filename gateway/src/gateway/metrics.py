@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import Counter, Histogram
 
 PROXIED = Counter(
@@ -34,3 +36,22 @@ AUTH_FAILURES = Counter(
     "Requests refused by the gateway's token checks",
     ["reason"],
 )
+
+
+# Labelled children by label values: ``labels()`` validates and takes a lock on every call.
+_proxied: dict[tuple[str, str, str], Any] = {}
+_upstream_latency: dict[str, Any] = {}
+
+
+def count_proxied(service: str, method: str, status: str) -> None:
+    child = _proxied.get((service, method, status))
+    if child is None:
+        child = _proxied[(service, method, status)] = PROXIED.labels(service, method, status)
+    child.inc()
+
+
+def observe_upstream_latency(service: str, seconds: float) -> None:
+    child = _upstream_latency.get(service)
+    if child is None:
+        child = _upstream_latency[service] = UPSTREAM_LATENCY.labels(service)
+    child.observe(seconds)

@@ -129,7 +129,7 @@ class ProxyApp:
                 )
         finally:
             service = state["service"] or "none"
-            metrics.PROXIED.labels(service, scope["method"], str(state["status"])).inc()
+            metrics.count_proxied(service, scope["method"], str(state["status"]))
             access_log.info(
                 "request",
                 extra={
@@ -325,7 +325,7 @@ class ProxyApp:
                     allow_redirects=False,
                     skip_auto_headers=_SKIP_AUTO,
                 ) as resp:
-                    metrics.UPSTREAM_LATENCY.labels(service).observe(time.perf_counter() - sent_at)
+                    metrics.observe_upstream_latency(service, time.perf_counter() - sent_at)
                     await self._relay(send, resp, rid, extra_headers, state)
                     return
             except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
