@@ -44,7 +44,7 @@ async def me(current: CurrentSessionDep, pool: ReadPoolDep) -> Response:
 )
 async def update_me(
     body: ProfileUpdate, current: CurrentSessionDep, session: SessionDep
-) -> UserProfile:
+) -> Response:
     return await update_user(current.user_id, body, current, session)
 
 
@@ -91,14 +91,14 @@ async def get_user(user_id: uuid.UUID, current: CurrentSessionDep, pool: ReadPoo
 )
 async def update_user(
     user_id: uuid.UUID, body: ProfileUpdate, current: CurrentSessionDep, session: SessionDep
-) -> UserProfile:
+) -> Response:
     user = await service.update_profile(
         session=session,
         actor_id=current.user_id,
         user_id=user_id,
         changes=body.model_dump(exclude_unset=True),
     )
-    return profile_of(user)
+    return _json(profile_of(user))
 
 
 @router.delete(

@@ -27,12 +27,8 @@ router = APIRouter(prefix="/nutrition", tags=["calculations"], responses=AUTH_RE
 
 @router.post("/calculate", response_model=CalculationResult)
 async def calculate(
-    body: CalculationInput,
-    user: CurrentUserDep,
-    redis: RedisDep,
-    settings: SettingsDep,
-    response: Response,
-) -> CalculationResult:
+    body: CalculationInput, user: CurrentUserDep, redis: RedisDep, settings: SettingsDep
+) -> Response:
     """Stateless BMR/TDEE/calorie/macro/fibre targets (cached briefly by input)."""
     result, hit = await service.calculate(
         data=body,
@@ -40,8 +36,12 @@ async def calculate(
         cache_version=settings.calc_cache_version,
         ttl_s=settings.calc_cache_ttl_s,
     )
-    response.headers["X-Cache"] = "hit" if hit else "miss"
-    return result
+    # Serialised once (FastAPI would validate the model against the response model again).
+    return Response(
+        result.model_dump_json(by_alias=True),
+        media_type="application/json",
+        headers={"X-Cache": "hit" if hit else "miss"},
+    )
 
 
 def _created(response: Response, calculation_id: UUID) -> None:
