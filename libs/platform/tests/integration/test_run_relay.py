@@ -61,8 +61,14 @@ async def test_relay_process(
             kafka_bootstrap, UserLoggedInV1.topic, 1, timeout=20, key=str(user).encode()
         )
         assert record_json(records[0])["userId"] == str(user)
+        # The gauges are refreshed right after the batch that bumped the counter: wait for both.
         text = await wait_until(
-            lambda: "outbox_published_total" in _metrics(port) and _metrics(port),
+            lambda: (
+                (body := _metrics(port))
+                and 'outbox_published_total{service="relayproc"} 1.0' in body
+                and 'outbox_backlog{service="relayproc"}' in body
+                and body
+            ),
             timeout=10,
             message="metrics served",
         )
