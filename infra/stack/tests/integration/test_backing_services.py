@@ -184,6 +184,51 @@ async def test_kafka_restart_keeps_port_and_s3_stored_events(own_stack: Stack) -
     assert old is not None
     assert new is not None
     assert new.pid != old.pid
-    # s3:// storage (as `make up` runs it): what was produced before the restart is still there.
+    # s3:// storage: what was produced before the restart is still there.
     await consume_one(bootstrap, before_restart)
     await produce_consume_one(bootstrap)
+
+
+async def test_fresh_group_on_s3_storage_reads_everything_while_a_producer_writes(
+    own_stack: Stack,
+) -> None:
+    """Fetches listing the partition while uploads are in flight (nanio names them
+    `.tmp.<hex>`; `fitness_stack.nanio_server` hides them from listings, which tansu parses as
+    offsets): a fresh reader still gets every record, in order."""
+    import asyncio
+
+    from aiokafka import TopicPartition
+
+    bootstrap = own_stack.endpoints.kafka_bootstrap
+    topic = await produce_one(bootstrap)  # one partition, one record
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
+    await producer.start()
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=f"g-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
+    )
+    await consumer.start()
+    try:
+        tp = TopicPartition(topic, 0)
+        consumer.assign([tp])
+        await consumer.seek_to_beginning(tp)
+        sends = [
+            asyncio.ensure_future(producer.send_and_wait(topic, f"{i}".encode()))
+            for i in range(150)
+        ]
+        offsets: list[int] = []
+
+        async def read_all() -> None:
+            while len(offsets) < 151:
+                batch = await consumer.getmany(tp, timeout_ms=500)
+                offsets.extend(r.offset for r in batch.get(tp, []))
+
+        await asyncio.wait_for(read_all(), 90)
+        await asyncio.gather(*sends)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    assert offsets == list(range(151))
