@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from uuid import UUID
 
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,6 +30,7 @@ from fitness_contracts.topics import (
     PROGRESS_WEIGHT,
     TRAINING_WORKOUT,
 )
+from fitness_contracts.training import WorkoutCreatedV1, WorkoutUpdatedV1
 from fitness_platform.events import EventEnvelope, consume
 from fitness_platform.projections.user_profiles import apply_user_event
 from goals import gdpr
@@ -65,7 +67,14 @@ async def on_activity_event(session: AsyncSession, envelope: EventEnvelope) -> N
     if event is None:
         return  # a type this version does not know: nothing to project
     if await readmodels.apply(session, event):
-        user_id = getattr(event, "user_id", None) or event.workout.user_id
+        # training's created/updated events carry the user inside the workout snapshot
+        user_id: UUID | None = (
+            event.workout.user_id
+            if isinstance(event, WorkoutCreatedV1 | WorkoutUpdatedV1)
+            else getattr(event, "user_id", None)
+        )
+        if user_id is None:
+            return
         changes = await tracking.apply_progress(session, user_id)
         if changes:
             log.info(

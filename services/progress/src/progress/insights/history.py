@@ -61,7 +61,7 @@ class History:
         if weight is None:
             return None
         return hall.Person(
-            sex=p.gender,
+            sex="male" if p.gender == "male" else "female",
             age=age_on(p.birth_date, self.end),
             height_m=p.height_cm / 100,
             weight_kg=weight,
