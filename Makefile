@@ -5,7 +5,7 @@ BOOT := $(PY) infra/bootstrap.py
 VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: up down status logs migrate admin backup restore test test-fast lint fmt sync bench
+.PHONY: asyncapi up down status logs migrate admin backup restore test test-fast lint fmt sync bench
 
 up:            ## start backing services + the whole fleet (no Docker needed)
 	$(BOOT) up
@@ -63,3 +63,6 @@ bench-events: sync  ## the event log at rest and under writes: idle CPU (60 s), 
 	$(VENV_PY) -m e2e.bench_events --state-dir $(STATE) idle --seconds 60
 	$(VENV_PY) -m e2e.bench_events --state-dir $(STATE) latency --samples 40
 	$(VENV_PY) -m e2e.bench_events --state-dir $(STATE) fresh-group --topic identity.user
+
+asyncapi: sync ## regenerate docs/asyncapi/<service>.json (FastStream) from the consumers and contracts
+	$(VENV_PY) -m fitness_stack.asyncapi

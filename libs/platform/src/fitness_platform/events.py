@@ -379,7 +379,17 @@ def consume(
         group, interval_s=settings.consumer_lag_interval_s, rewind=settings.kafka_resume_rewind
     )
     subscriber = broker.subscriber(
-        topic, decoder=_raw_body, listener=lag, **subscriber_kwargs(settings, group)
+        topic,
+        decoder=_raw_body,
+        listener=lag,
+        # The AsyncAPI document names each consumer group and what it reads.
+        title=f"{group}:{topic}",
+        description=(
+            f"Consumer group `{group}` on `{topic}`: CloudEvents 1.0 (Kafka binary binding), "
+            "JSON payloads of fitness_contracts; idempotent (inbox), dead letters to "
+            f"`{topic}.dlq`."
+        ),
+        **subscriber_kwargs(settings, group),
     )
     lag.subscriber = subscriber
     processed = ProcessedIds(group)
