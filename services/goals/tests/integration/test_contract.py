@@ -3,11 +3,14 @@ every response documented and matching its schema."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from fitness_platform.testing import run_schemathesis, serve_service, service_env
+from fitness_platform.testing import serve_service, service_env
 
 pytestmark = pytest.mark.slow
 
@@ -15,6 +18,26 @@ pytestmark = pytest.mark.slow
 # rules OpenAPI cannot express (endDate before the default startDate, a second active weight
 # target, a target field of another goal type in PATCH, illegal status transitions, a weight
 # goal's streak).
+#
+# CONFIG switches off one check for one operation: ensure_resource_availability for
+# POST /goals/streak. There it gives false positives after a DELETE (the reasons are in the
+# file). This is the platform's run_schemathesis command plus `--config-file`, which has to
+# come before `run`.
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+
+
+def run_schemathesis(base: str, token: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    binary = Path(sys.executable).with_name("schemathesis")
+    return subprocess.run(
+        [str(binary), "--config-file", str(CONFIG), "run", f"{base}/openapi.json",
+         "--header", f"Authorization: Bearer {token}",
+         "--exclude-checks", "positive_data_acceptance",
+         "--request-timeout", "60", "--seed", "1", *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1200,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
