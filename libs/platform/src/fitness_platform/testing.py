@@ -491,18 +491,22 @@ def serve_service(
         proc.wait(timeout=20)
 
 
-def run_schemathesis(base: str, token: str, *extra: str, timeout: float = 1200) -> Any:
+def run_schemathesis(
+    base: str, token: str, *extra: str, config: Any = None, timeout: float = 1200
+) -> Any:
     """``schemathesis run <base>/openapi.json`` with a bearer token, seed 1, every check but
     ``positive_data_acceptance`` (services refuse some valid-looking requests by rules OpenAPI
     cannot express, e.g. ``from`` after ``to``). Returns the CompletedProcess; assert on
-    ``returncode == 0`` and show ``stdout`` on failure."""
+    ``returncode == 0`` and show ``stdout`` on failure. ``config``: a schemathesis.toml."""
     import subprocess
     import sys
     from pathlib import Path
 
     binary = Path(sys.executable).with_name("schemathesis")
+    # A config file (per-operation check settings) is a global option: before `run`.
+    global_options = ["--config-file", str(config)] if config is not None else []
     return subprocess.run(
-        [str(binary), "run", f"{base}/openapi.json",
+        [str(binary), *global_options, "run", f"{base}/openapi.json",
          "--header", f"Authorization: Bearer {token}",
          "--exclude-checks", "positive_data_acceptance",
          "--request-timeout", "60", "--seed", "1", *extra],

@@ -3,14 +3,12 @@ every response documented and matching its schema."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from fitness_platform.testing import serve_service, service_env
+from fitness_platform.testing import run_schemathesis, serve_service, service_env
 
 pytestmark = pytest.mark.slow
 
@@ -21,23 +19,8 @@ pytestmark = pytest.mark.slow
 #
 # CONFIG switches off one check for one operation: ensure_resource_availability for
 # POST /goals/streak. There it gives false positives after a DELETE (the reasons are in the
-# file). This is the platform's run_schemathesis command plus `--config-file`, which has to
-# come before `run`.
+# file).
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-
-
-def run_schemathesis(base: str, token: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    binary = Path(sys.executable).with_name("schemathesis")
-    return subprocess.run(
-        [str(binary), "--config-file", str(CONFIG), "run", f"{base}/openapi.json",
-         "--header", f"Authorization: Bearer {token}",
-         "--exclude-checks", "positive_data_acceptance",
-         "--request-timeout", "60", "--seed", "1", *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1200,
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -50,5 +33,5 @@ def server(goals_schema, redis_url, token_factory, tmp_path_factory) -> Iterator
 
 def test_openapi_contract_has_no_5xx(server, token_factory) -> None:
     token = token_factory.issue(roles=("user",), ttl=3600)
-    result = run_schemathesis(server, token, "--max-examples", "30")
+    result = run_schemathesis(server, token, "--max-examples", "30", config=CONFIG)
     assert result.returncode == 0, result.stdout[-8000:]
