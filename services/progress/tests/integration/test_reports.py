@@ -3,6 +3,7 @@ with a PNG chart in S3 behind a presigned URL."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -14,7 +15,7 @@ from fitness_contracts.training import WorkoutCreatedV1, WorkoutSnapshot
 from fitness_platform.calendar import iso_week_start
 from fitness_platform.events import process_event
 from progress.activity.service import on_intake_event, on_workout_event
-from progress.reports import jobs
+from progress.reports import jobs, service
 
 pytestmark = pytest.mark.usefixtures("app")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -211,3 +212,89 @@ async def test_job_survives_a_failing_user_and_retries_later(
         session_factory, app.state.chart_store, now=now, local_hour=6, batch_size=50
     )
     assert await scalar(db, "SELECT count(*) FROM reports WHERE user_id = %s", user.id) == 1
+
+
+class RecordingStore:
+    """The real chart store, noting whether the build's session had a transaction open while
+    the chart was uploaded."""
+
+    def __init__(self, store, session) -> None:
+        self._store = store
+        self._session = session
+        self.ttl = store.ttl
+        self.in_transaction_at_upload: list[bool] = []
+
+    async def put_png(self, key: str, data: bytes) -> None:
+        self.in_transaction_at_upload.append(self._session.in_transaction())
+        await self._store.put_png(key, data)
+
+    async def url(self, key: str) -> str:
+        return await self._store.url(key)
+
+
+async def test_build_holds_no_transaction_across_render_and_upload(
+    app, client, user, session_factory, envelope, monkeypatch
+) -> None:
+    monday = date(2025, 5, 5)
+    await fill_week(client, session_factory, envelope, user, monday)
+    rendering: list[bool] = []
+    render = service._png
+    async with session_factory() as session:
+
+        def png(body, title):  # type: ignore[no-untyped-def]
+            rendering.append(session.in_transaction())
+            return render(body, title)
+
+        monkeypatch.setattr(service, "_png", png)
+        store = RecordingStore(app.state.chart_store, session)
+        built = await service.build(
+            session=session,
+            store=store,  # type: ignore[arg-type]
+            user_id=user.id,
+            week_start=monday,
+            trigger="schedule",
+            replace=False,
+        )
+    assert built is not None
+    assert built[1]  # created
+    # Neither the render nor the S3 upload runs inside the session's transaction: nothing the
+    # job read or locked for this user is held meanwhile.
+    assert rendering == [False]
+    assert store.in_transaction_at_upload == [False]
+
+
+async def test_reads_do_not_wait_on_an_open_write_transaction(client, user, db) -> None:
+    day = date(2025, 6, 2)
+    resp = await client.post(
+        "/progress/weight", json={"date": day.isoformat(), "weightKg": 81.0}, headers=user.headers
+    )
+    assert resp.status_code == 201
+    async with db.transaction(force_rollback=True):
+        # What a weigh-in write (or a consumer) holds for this user until it commits: the
+        # per-user advisory lock, row locks on the user's weights and profile, an uncommitted
+        # change.
+        await db.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"weights:{user.id}",)
+        )
+        await db.execute("SELECT 1 FROM weights WHERE user_id = %s FOR UPDATE", (user.id,))
+        await db.execute("SELECT 1 FROM user_profiles WHERE user_id = %s FOR UPDATE", (user.id,))
+        await db.execute(
+            "UPDATE weights SET weight_kg = 99 WHERE user_id = %s AND day = %s", (user.id, day)
+        )
+        # A hang guard, not a timing assertion: a read that waited on the lock would never end.
+        listed = await asyncio.wait_for(
+            client.get("/progress/weight", params={"from": day.isoformat()}, headers=user.headers),
+            timeout=10,
+        )
+        summary = await asyncio.wait_for(
+            client.get("/progress/summary", params={"period": "week"}, headers=user.headers),
+            timeout=10,
+        )
+        one = await asyncio.wait_for(
+            client.get(f"/progress/weight/{day.isoformat()}", headers=user.headers), timeout=10
+        )
+    assert listed.status_code == 200
+    assert [e["weightKg"] for e in listed.json()["items"]] == [81.0]  # the committed value
+    assert summary.status_code == 200
+    assert one.status_code == 200
+    assert one.json()["weightKg"] == 81.0
