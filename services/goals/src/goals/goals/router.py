@@ -11,6 +11,7 @@ from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep, SessionDep
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import NotFound, problem_responses
+from fitness_platform.schemas import json_response
 from goals.dependencies import AUTH_RESPONSES
 from goals.goals import service
 from goals.goals.dependencies import NO_SUCH_GOAL, GoalForUpdateDep
@@ -30,26 +31,28 @@ async def create_goal(
     return goal
 
 
-@router.get("")
+@router.get("", response_model=Page[GoalOut])
 async def list_goals(
     user: CurrentUserDep,
     pool: ReadPoolDep,
     page: PageDep,
     status: Annotated[GoalStatus | None, Query()] = None,
     type: Annotated[GoalType | None, Query()] = None,
-) -> Page[GoalOut]:
+) -> Response:
     """Newest first, optionally filtered by status and type."""
-    return await service.list_goals(
-        pool=pool, user_id=user.id, params=page, status=status, goal_type=type
+    return json_response(
+        await service.list_goals(
+            pool=pool, user_id=user.id, params=page, status=status, goal_type=type
+        )
     )
 
 
-@router.get("/{goal_id:uuid}", responses=problem_responses(404))
-async def get_goal(goal_id: UUID, user: CurrentUserDep, pool: ReadPoolDep) -> GoalOut:
+@router.get("/{goal_id:uuid}", response_model=GoalOut, responses=problem_responses(404))
+async def get_goal(goal_id: UUID, user: CurrentUserDep, pool: ReadPoolDep) -> Response:
     goal = await service.read_goal(pool=pool, user_id=user.id, goal_id=goal_id)
     if goal is None:
         raise NotFound(NO_SUCH_GOAL)
-    return goal
+    return json_response(goal)
 
 
 @router.patch("/{goal_id:uuid}", responses=problem_responses(404, 409))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request, Response, status
-from pydantic import BaseModel
 
 from fitness_platform.audit import client_ip
 from fitness_platform.db import ReadPoolDep, SessionDep
 from fitness_platform.problems import problem_responses
+from fitness_platform.schemas import json_response
 from identity.auth.dependencies import CurrentSessionDep
 from identity.auth.revocation import RevokerDep
 from identity.deletion import service as deletion_service
@@ -19,13 +19,6 @@ from identity.users.schemas import ProfileUpdate, PublicProfile, UserProfile, pr
 router = APIRouter(prefix="/users", tags=["users"])
 
 
-def _json(model: BaseModel) -> Response:
-    """The hot reads' body, serialised once (returning the model would make FastAPI validate
-    it against the response model again before serialising); ``response_model`` stays on the
-    route for the OpenAPI document."""
-    return Response(model.model_dump_json(by_alias=True), media_type="application/json")
-
-
 @router.get(
     "/me",
     response_model=UserProfile,
@@ -33,7 +26,7 @@ def _json(model: BaseModel) -> Response:
     summary="The signed-in user's account and profile",
 )
 async def me(current: CurrentSessionDep, pool: ReadPoolDep) -> Response:
-    return _json(profile_of(await service.read_own(pool=pool, user_id=current.user_id)))
+    return json_response(profile_of(await service.read_own(pool=pool, user_id=current.user_id)))
 
 
 @router.put(
@@ -75,7 +68,7 @@ async def get_user(user_id: uuid.UUID, current: CurrentSessionDep, pool: ReadPoo
     user, is_owner = await service.read_visible(
         pool=pool, viewer_id=current.user_id, user_id=user_id
     )
-    return _json(profile_of(user) if is_owner else PublicProfile.model_validate(user))
+    return json_response(profile_of(user) if is_owner else PublicProfile.model_validate(user))
 
 
 @router.put(
@@ -98,7 +91,7 @@ async def update_user(
         user_id=user_id,
         changes=body.model_dump(exclude_unset=True),
     )
-    return _json(profile_of(user))
+    return json_response(profile_of(user))
 
 
 @router.delete(

@@ -11,6 +11,7 @@ from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep, SessionDep
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import NotFound, problem_responses
+from fitness_platform.schemas import json_response
 from media.assets import service
 from media.assets.schemas import AssetOut, UploadIn, UploadOut
 from media.dependencies import AUTH_RESPONSES, SettingsDep, StoreDep
@@ -53,20 +54,20 @@ async def confirm_upload(
     )
 
 
-@router.get("/{asset_id:uuid}", responses=problem_responses(404))
+@router.get("/{asset_id:uuid}", response_model=AssetOut, responses=problem_responses(404))
 async def get_asset(
     asset_id: UUID, user: CurrentUserDep, pool: ReadPoolDep, store: StoreDep, settings: SettingsDep
-) -> AssetOut:
+) -> Response:
     """Metadata and, when ready, a presigned download URL (5 min). Another user's id is 404."""
     out = await service.get_asset(
         pool=pool, store=store, settings=settings, user_id=user.id, asset_id=asset_id
     )
     if out is None:
         raise NotFound("No such asset.")
-    return out
+    return json_response(out)
 
 
-@router.get("")
+@router.get("", response_model=Page[AssetOut])
 async def list_assets(
     user: CurrentUserDep,
     pool: ReadPoolDep,
@@ -74,10 +75,12 @@ async def list_assets(
     settings: SettingsDep,
     page: PageDep,
     purpose: Annotated[Purpose | None, Query()] = None,
-) -> Page[AssetOut]:
+) -> Response:
     """The caller's assets, newest first."""
-    return await service.list_assets(
-        pool=pool, store=store, settings=settings, user_id=user.id, purpose=purpose, page=page
+    return json_response(
+        await service.list_assets(
+            pool=pool, store=store, settings=settings, user_id=user.id, purpose=purpose, page=page
+        )
     )
 
 

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Response
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import SessionDep
 from fitness_platform.problems import problem_responses
-from progress.dependencies import AUTH_RESPONSES, json_response
+from fitness_platform.schemas import json_response
+from progress.dependencies import AUTH_RESPONSES
 from progress.insights import service
 from progress.insights.schemas import AnalysisOut, AnalyzeIn, ForecastIn, ForecastOut
 

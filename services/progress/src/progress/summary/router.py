@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Response
 
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep
-from progress.dependencies import AUTH_RESPONSES, json_response
+from fitness_platform.schemas import json_response
+from progress.dependencies import AUTH_RESPONSES
 from progress.domain.periods import PeriodName
 from progress.summary import service
 from progress.summary.schemas import Summary

@@ -10,7 +10,8 @@ from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep, SessionDep
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import NotFound, problem_responses
-from progress.dependencies import AUTH_RESPONSES, json_response
+from fitness_platform.schemas import json_response
+from progress.dependencies import AUTH_RESPONSES
 from progress.validation import IsoDate
 from progress.weights import service
 from progress.weights.schemas import WeightIn, WeightOut
