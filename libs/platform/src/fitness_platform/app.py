@@ -22,6 +22,8 @@ from fitness_platform.problems import (
 )
 from fitness_platform.redis import create_redis
 from fitness_platform.settings import ServiceSettings
+from fitness_platform.sync_openapi import install_sync_safety_openapi
+from fitness_platform.sync_safety import SyncSafetyMiddleware
 
 log = logging.getLogger("fitness_platform.app")
 
@@ -133,6 +135,17 @@ def create_service_app(
     app.state.settings = settings
     install_problem_handlers(app)
     install_problem_openapi(app)
+    install_sync_safety_openapi(app)
+    # Idempotency-Key, ETags and If-Match for every route; added first, so it runs inside the
+    # context layer (body limit, correlation id and access log cover it).
+    app.add_middleware(
+        SyncSafetyMiddleware,
+        service=settings.service_name,
+        idempotency_ttl_s=settings.idempotency_ttl_s,
+        idempotency_lock_s=settings.idempotency_lock_s,
+        write_lock_ttl_s=settings.write_lock_ttl_s,
+        write_lock_wait_s=settings.write_lock_wait_s,
+    )
     # One layer: context, the body limit and the HTTP metrics (each layer costs every request).
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, record_metrics=True

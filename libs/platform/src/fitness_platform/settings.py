@@ -85,6 +85,15 @@ class ServiceSettings(BaseSettings):
     metrics_host: str | None = None
     consumer_lag_interval_s: float = Field(default=15.0, gt=0)
 
+    # Idempotency-Key (``fitness_platform.idempotency``): how long a POST's answer is kept, and
+    # how long an unfinished one blocks retries with a 409 (longer than any request runs).
+    idempotency_ttl_s: int = Field(default=86_400, ge=60, le=7 * 86_400)
+    idempotency_lock_s: int = Field(default=60, ge=1, le=3600)
+    # If-Match (``fitness_platform.sync_safety``): the per-object write lock's lifetime and how
+    # long a writer waits for it before a 409.
+    write_lock_ttl_s: float = Field(default=30.0, gt=0, le=600)
+    write_lock_wait_s: float = Field(default=5.0, ge=0, le=60)
+
     # What the production validator insists on; a subclass drops what it does not use, e.g.
     # identity (verifies with its own keys) ``requires = frozenset({"database", "redis", "kafka"})``.
     requires: ClassVar[frozenset[str]] = frozenset({"database", "redis", "kafka", "jwks"})
