@@ -14,6 +14,7 @@ from sqlalchemy import MetaData, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_platform.outbox import OUTBOX
+from fitness_platform.sync import TOMBSTONES
 
 log = logging.getLogger("fitness_platform.gdpr")
 
@@ -28,11 +29,14 @@ async def erase_user_rows(
 ) -> dict[str, int]:
     """Delete every row of ``user_id`` in the caller's transaction; returns rows per table.
 
+    Tombstones (``fitness_platform.sync``) go after every other table, their own included.
     ``keep`` names tables to leave alone (e.g. an append-only audit log of ids). Published
     outbox rows keyed by the user go too: history the service no longer needs to keep.
     """
     counts: dict[str, int] = {}
-    for table in reversed(metadata.sorted_tables):
+    # Delta sync's tombstones last: deleting the tracked rows writes a tombstone for each.
+    tables = sorted(reversed(metadata.sorted_tables), key=lambda t: t.name == TOMBSTONES)
+    for table in tables:
         if column in table.c and table.name not in keep:
             result = await session.execute(delete(table).where(table.c[column] == user_id))
             counts[table.name] = int(getattr(result, "rowcount", 0) or 0)

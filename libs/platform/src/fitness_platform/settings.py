@@ -84,6 +84,10 @@ class ServiceSettings(BaseSettings):
     # 0.0.0.0 otherwise. docker-compose runs dev but must be scraped: it sets 0.0.0.0.
     metrics_host: str | None = None
     consumer_lag_interval_s: float = Field(default=15.0, gt=0)
+    # Delta sync (``fitness_platform.sync``): how long deletions are remembered; an
+    # ``updatedSince`` cursor older than this is a 410 (the client lists afresh).
+    sync_tombstone_retention_days: float = Field(default=90, gt=0, le=3650)
+    sync_prune_interval_s: float = Field(default=3600, gt=0)
 
     # Idempotency-Key (``fitness_platform.idempotency``): how long a POST's answer is kept, and
     # how long an unfinished one blocks retries with a 409 (longer than any request runs).
