@@ -24,6 +24,7 @@ import orjson
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
 
+from fitness_platform.redis import hot_pipe
 from gateway.routes import RateRule
 
 log = logging.getLogger("gateway.ratelimit")
@@ -227,11 +228,18 @@ class RateLimiter:
         argv: list[int] = [token.issued_at if token else 0]
         for lim in limits:
             argv += [lim.rate.interval_ms, lim.rate.period_ms]
+        pipe = hot_pipe(self._redis)
         async with asyncio.timeout(self._timeout_s):
-            try:
-                raw = await self._redis.evalsha(self._sha, len(keys), *keys, *argv)
-            except NoScriptError:
-                raw = await self._redis.eval(_GCRA_LUA, len(keys), *keys, *argv)
+            if pipe is not None:  # the multiplexed connection: a fraction of redis-py's CPU
+                try:
+                    raw = await pipe.execute("EVALSHA", self._sha, len(keys), *keys, *argv)
+                except NoScriptError:
+                    raw = await pipe.execute("EVAL", _GCRA_LUA, len(keys), *keys, *argv)
+            else:
+                try:
+                    raw = await self._redis.evalsha(self._sha, len(keys), *keys, *argv)
+                except NoScriptError:
+                    raw = await self._redis.eval(_GCRA_LUA, len(keys), *keys, *argv)
         denied, allowed, idx, remaining, reset_ms, retry_ms = (int(x) for x in raw)
         if denied:
             return Decision(True, False, None, 0, 0, 0)

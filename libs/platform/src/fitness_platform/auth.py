@@ -21,6 +21,7 @@ from joserfc.jwk import KeySet
 
 from fitness_platform.logging import user_id_var
 from fitness_platform.problems import Forbidden, ServiceUnavailable, Unauthorized
+from fitness_platform.redis import hot_pipe
 
 # joserfc's SecurityWarnings (e.g. RFC 9864 renaming EdDSA to Ed25519; identity may sign with
 # either name, both are Ed25519 here) are ignored process-wide, once: a catch_warnings() per
@@ -282,10 +283,14 @@ def get_token_verifier(request: Request) -> Verifier:
 
 
 async def is_revoked(redis: Any, claims: Claims) -> bool:
-    """Denylisted jti (logout), or issued before the user's tokens were revoked; one round trip."""
-    denied, revoked_since = await redis.mget(
-        DENYLIST_KEY.format(jti=claims.jti), USER_REVOKED_KEY.format(user_id=claims.sub)
-    )
+    """Denylisted jti (logout), or issued before the user's tokens were revoked; one round trip
+    (on the client's multiplexed pipe when it has one: a fraction of a pooled call's CPU)."""
+    keys = (DENYLIST_KEY.format(jti=claims.jti), USER_REVOKED_KEY.format(user_id=claims.sub))
+    pipe = hot_pipe(redis)
+    if pipe is not None:
+        denied, revoked_since = await pipe.execute("MGET", *keys)
+    else:
+        denied, revoked_since = await redis.mget(*keys)
     return denied is not None or (revoked_since is not None and claims.iat < int(revoked_since))
 
 
