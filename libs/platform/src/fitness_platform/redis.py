@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any
+from typing import Any, cast
 
 import hiredis
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -217,8 +217,8 @@ class _PipeProtocol(asyncio.Protocol):
         self.lost = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses (only duck-typed).
+        self._transport = cast(asyncio.Transport, transport)
 
     def call(self, packed: bytes) -> asyncio.Future[Any]:
         if self.lost or self._transport is None:

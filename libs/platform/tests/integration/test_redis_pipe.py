@@ -113,3 +113,17 @@ async def test_create_redis_closes_its_pipe_with_the_client(redis_url: str) -> N
     with pytest.raises(RedisConnectionError):
         await pipe.execute("PING")
     assert hot_pipe(create_redis("rediss://127.0.0.1:1/0")) is None  # TLS: redis-py only
+
+
+def test_works_on_uvloop_as_the_services_run(redis_url: str) -> None:
+    # uvicorn runs every process on uvloop, whose transports differ from asyncio's.
+    import uvloop
+
+    async def main() -> list[Any]:
+        pipe = RedisPipe(redis_url)
+        try:
+            return list(await asyncio.gather(*(pipe.execute("ECHO", f"m{i}") for i in range(50))))
+        finally:
+            await pipe.aclose()
+
+    assert uvloop.run(main()) == [f"m{i}" for i in range(50)]
