@@ -649,3 +649,54 @@ def other_user(make_user: Callable[..., ApiUser]) -> ApiUser:
 @pytest.fixture
 def admin(make_user: Callable[..., ApiUser]) -> ApiUser:
     return make_user("user", "admin")
+
+
+# ------------------------------------------------------------------ delta sync (fitness_platform.sync)
+
+
+async def delta_sync_round_trip(
+    client: Any,
+    path: str,
+    *,
+    device: dict[str, str],
+    other_device: dict[str, str],
+    create: Callable[[dict[str, str]], Awaitable[str]],
+    change: Callable[[dict[str, str], str], Awaitable[None]],
+    remove: Callable[[dict[str, str], str], Awaitable[None]],
+    key: str = "id",
+) -> dict[str, Any]:
+    """The delta-sync check every mirrored list passes: ``device`` creates two items and lists
+    (getting a cursor); ``other_device`` (another session of the same user) changes one and
+    deletes the other; ``device``'s delta has the change in ``items`` and the deletion in
+    ``deleted``; the next cursor gives an empty delta; an expired cursor is a 410 problem and a
+    malformed one a 422 problem. Returns the delta's body for service-specific asserts."""
+    from fitness_platform.sync import SyncCursor
+
+    kept, gone = await create(device), await create(device)
+    listed = await client.get(path, headers=device)
+    assert listed.status_code == 200, listed.text
+    cursor = listed.json()["cursor"]
+    await change(other_device, kept)
+    await remove(other_device, gone)
+
+    resp = await client.get(path, params={"updatedSince": cursor}, headers=device)
+    assert resp.status_code == 200, resp.text
+    delta = resp.json()
+    assert [item[key] for item in delta["items"]] == [kept]
+    assert delta["deleted"] == [gone]
+    assert delta["hasMore"] is False
+
+    again = await client.get(path, params={"updatedSince": delta["cursor"]}, headers=device)
+    assert again.status_code == 200, again.text
+    assert (again.json()["items"], again.json()["deleted"]) == ([], [])
+
+    expired = SyncCursor(SyncCursor.decode(cursor).floor, time.time() - 400 * 86_400).encode()
+    old = await client.get(path, params={"updatedSince": expired}, headers=device)
+    assert old.status_code == 410, old.text
+    assert old.headers["content-type"].startswith("application/problem+json")
+    assert old.json()["type"].endswith("/sync-cursor-expired")
+    bad = await client.get(path, params={"updatedSince": "not-a-cursor"}, headers=device)
+    assert bad.status_code == 422, bad.text
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert bad.json()["errors"][0]["path"] == "query.updatedSince"
+    return dict(delta)

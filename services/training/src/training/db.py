@@ -8,6 +8,7 @@ from fitness_platform.audit import admin_audit_table
 from fitness_platform.db import service_metadata
 from fitness_platform.outbox import inbox_table, outbox_table
 from fitness_platform.projections.user_profiles import user_profiles_table
+from fitness_platform.sync import tombstones_table
 
 
 class Base(DeclarativeBase):
@@ -18,6 +19,7 @@ outbox = outbox_table(Base.metadata)
 inbox = inbox_table(Base.metadata)
 admin_audit = admin_audit_table(Base.metadata)
 user_profiles = user_profiles_table(Base.metadata)
+sync_tombstones = tombstones_table(Base.metadata)
 
 
 def import_models() -> None:

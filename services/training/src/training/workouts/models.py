@@ -10,6 +10,7 @@ from sqlalchemy import Date, DateTime, Float, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fitness_platform.sync import change_xid_column
 from training.db import Base
 
 
@@ -20,6 +21,8 @@ class Workout(Base):
         Index("ix_workouts_user_started", "user_id", "started_at", "id"),
         # Re-estimation after a weight change looks workouts up by the user's local day.
         Index("ix_workouts_user_local_date", "user_id", "local_date"),
+        # GET /workouts?updatedSince= (fitness_platform.sync).
+        Index("ix_workouts_user_id_change_xid", "user_id", "change_xid"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -39,3 +42,5 @@ class Workout(Base):
     calorie_estimate: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The last writing transaction, set by the delta-sync trigger (never by this code).
+    change_xid: Mapped[int] = change_xid_column()

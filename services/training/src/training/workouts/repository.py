@@ -12,6 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.sync import Delta, DeltaSource, SyncCursor, read_delta, snapshot_floor
 from training.workouts.models import Workout
 
 # The key reads hand rows straight to the JSON encoder (workouts.service): timestamps as UTC
@@ -49,6 +50,9 @@ _READ_ONE = (
     .as_bytes()
 )
 
+# GET /workouts?updatedSince=: the same columns, changed since the cursor.
+_DELTA = DeltaSource(table=Workout.__tablename__, entity="workout", columns=_COLUMNS)
+
 # Column order of a read row (the JSON field names of WorkoutOut).
 READ_FIELDS = (
     "id",
@@ -81,8 +85,8 @@ async def read_page(
     q: str | None,
     offset: int,
     limit: int,
-) -> tuple[list[tuple[Any, ...]], int]:
-    """Rows in ``READ_FIELDS`` order, newest first, and the total matching."""
+) -> tuple[list[tuple[Any, ...]], int, str]:
+    """Rows in ``READ_FIELDS`` order, newest first, the total matching and the sync cursor."""
     params = {
         "user_id": user_id,
         "from": start,
@@ -92,15 +96,24 @@ async def read_page(
         "offset": offset,
     }
     async with pool.connection() as conn:
+        # Before the page: the sync cursor must not be newer than the snapshot read.
+        sync = (await snapshot_floor(conn)).encode()
         cursor = await conn.execute(_READ_PAGE, params, prepare=True)
         rows = await cursor.fetchall()
         if rows:
-            return [row[:-1] for row in rows], int(rows[0][-1])
+            return [row[:-1] for row in rows], int(rows[0][-1]), sync
         if offset == 0:
-            return [], 0
+            return [], 0, sync
         count = await conn.execute(_COUNT, params, prepare=True)
         found = await count.fetchone()
-        return [], int(found[0]) if found else 0
+        return [], int(found[0]) if found else 0, sync
+
+
+async def read_changes(
+    pool: AsyncConnectionPool, *, user_id: UUID, cursor: SyncCursor, limit: int
+) -> Delta:
+    """Workouts written and deleted since ``cursor`` (rows in ``READ_FIELDS`` order)."""
+    return await read_delta(pool, _DELTA, user_id=user_id, cursor=cursor, limit=limit)
 
 
 async def read_one(

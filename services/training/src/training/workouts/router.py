@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep, SessionDep
-from fitness_platform.pagination import Page, PageDep
+from fitness_platform.pagination import PageDep
 from fitness_platform.problems import NotFound, problem_responses
+from fitness_platform.sync import SYNC_RESPONSES, Changes, SyncPage, UpdatedSinceDep
 from training.dependencies import AUTH_RESPONSES
 from training.validation import IsoDate, SearchText
 from training.workouts import service
@@ -34,11 +35,12 @@ async def log_workout(
     return workout
 
 
-@router.get("", response_model=Page[WorkoutOut])
+@router.get("", response_model=SyncPage[WorkoutOut] | Changes[WorkoutOut], responses=SYNC_RESPONSES)
 async def list_workouts(
     user: CurrentUserDep,
     pool: ReadPoolDep,
     page: PageDep,
+    since: UpdatedSinceDep,
     start: Annotated[
         IsoDate | None,
         Query(alias="from", description="first local day (YYYY-MM-DD), inclusive"),
@@ -48,9 +50,11 @@ async def list_workouts(
     ] = None,
     q: Annotated[SearchText | None, Query(description="text the title contains")] = None,
 ) -> Response:
-    """The user's workouts, newest first."""
+    """The user's workouts, newest first, with a `cursor`. With `updatedSince` (a previous
+    `cursor`): the workouts written since then, the ids deleted since then and the next
+    `cursor`, `limit` changes a call (no `from`/`to`/`q`; `page` is ignored)."""
     body = await service.list_workouts_json(
-        pool=pool, user_id=user.id, start=start, end=end, q=q or None, params=page
+        pool=pool, user_id=user.id, start=start, end=end, q=q or None, params=page, since=since
     )
     return Response(body, media_type="application/json")
 

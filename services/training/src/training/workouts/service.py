@@ -22,6 +22,7 @@ from fitness_platform.outbox import add_event
 from fitness_platform.pagination import PageParams
 from fitness_platform.problems import ProblemError
 from fitness_platform.projections.user_profiles import get_profile, zone_or_utc
+from fitness_platform.sync import SyncCursor, changes_body, no_filters_with_delta
 from training.exercises import service as exercise_service
 from training.workouts import estimates, repository
 from training.workouts.models import Workout
@@ -152,16 +153,25 @@ async def list_workouts_json(
     end: date | None,
     q: str | None,
     params: PageParams,
+    since: SyncCursor | None = None,
 ) -> bytes:
-    """``Page[WorkoutOut]`` as JSON, straight from the read pool's rows (the key read: no
-    pydantic round trip; the rows were validated when written)."""
+    """``SyncPage[WorkoutOut]`` as JSON, straight from the read pool's rows (the key read: no
+    pydantic round trip; the rows were validated when written); with ``since`` the
+    ``Changes[WorkoutOut]`` since that cursor instead."""
+    if since is not None:
+        no_filters_with_delta(since, {"from": start, "to": end, "q": q})
+        delta = await repository.read_changes(
+            pool, user_id=user_id, cursor=since, limit=params.limit
+        )
+        body = changes_body([_read_item(r) for r in delta.rows], delta)
+        return orjson.dumps(body, option=_JSON_OPTIONS)
     if start is not None and end is not None and start > end:
         raise ProblemError(
             422,
             detail="`from` must not be after `to`.",
             extra={"errors": [{"path": "query.from", "message": "after `to`", "type": "range"}]},
         )
-    rows, total = await repository.read_page(
+    rows, total, cursor = await repository.read_page(
         pool, user_id=user_id, start=start, end=end, q=q, offset=params.offset, limit=params.limit
     )
     page = {
@@ -169,6 +179,7 @@ async def list_workouts_json(
         "page": params.page,
         "limit": params.limit,
         "total": total,
+        "cursor": cursor,
     }
     return orjson.dumps(page, option=_JSON_OPTIONS)
 
