@@ -144,7 +144,12 @@ EventHandler = Callable[["AsyncSession", EventEnvelope], Awaitable[None]]
 
 
 def decode_event(headers: HeaderInput, body: bytes) -> EventEnvelope:
+    from fitness_contracts.registry import is_unknown_version
+
     meta = parse_cloudevent(headers)
+    if is_unknown_version(meta.type):
+        # Not skippable like a type nobody here reads: the DLQ keeps it for a replay.
+        raise InvalidCloudEvent(f"unknown version of a known event: {meta.type}")
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
