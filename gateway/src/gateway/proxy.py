@@ -281,7 +281,12 @@ class ProxyApp:
             log.warning("rate-limit backend unavailable", extra={"error": repr(exc)})
             if principal is not None and not self.config.denylist_fail_open:
                 metrics.AUTH_FAILURES.labels("denylist_unavailable").inc()
-                raise _Refusal(503, "Token revocation status is unavailable.") from exc
+                # Retry-After as on every other 503 here: clients back off instead of hammering.
+                raise _Refusal(
+                    503,
+                    "Token revocation status is unavailable.",
+                    headers=[(b"retry-after", b"1")],
+                ) from exc
             return ALLOW
         if decision.denied:
             metrics.AUTH_FAILURES.labels("revoked").inc()

@@ -37,6 +37,7 @@ def test_denylist_fails_closed_when_redis_is_down(redisless: str, signer: Any) -
     assert resp.status_code == 503
     assert resp.headers["content-type"] == "application/problem+json"
     assert "revocation" in resp.json()["detail"]
+    assert resp.headers["retry-after"] == "1"
 
 
 def test_denylist_can_be_configured_to_fail_open(
