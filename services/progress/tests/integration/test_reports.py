@@ -13,6 +13,7 @@ import pytest
 from fitness_contracts.nutrition import DayTotals, IntakeLoggedV1
 from fitness_contracts.training import WorkoutCreatedV1, WorkoutSnapshot
 from fitness_platform.calendar import iso_week_start
+from fitness_platform.etags import etag_of
 from fitness_platform.events import process_event
 from progress.activity.service import on_intake_event, on_workout_event
 from progress.reports import jobs, service
@@ -108,6 +109,13 @@ async def test_report_on_request_with_chart(
     got = await client.get(f"/progress/weekly-reports/{report['id']}", headers=user.headers)
     assert got.status_code == 200
     assert got.json()["totals"] == report["totals"]
+    # The ETag leaves the freshly signed chart URL out, so a client's copy stays current.
+    etag = got.headers["etag"]
+    assert etag != etag_of(got.content)
+    cached = await client.get(
+        f"/progress/weekly-reports/{report['id']}", headers={**user.headers, "If-None-Match": etag}
+    )
+    assert cached.status_code == 304
     assert (
         await client.get(f"/progress/weekly-reports/{report['id']}", headers=other_user.headers)
     ).status_code == 404

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep, SessionDep
+from fitness_platform.etags import etag_of
 from fitness_platform.pagination import Page, PageDep
 from fitness_platform.problems import NotFound, problem_responses
 from fitness_platform.schemas import json_response
@@ -64,7 +65,10 @@ async def get_asset(
     )
     if out is None:
         raise NotFound("No such asset.")
-    return json_response(out)
+    response = json_response(out)
+    # The presigned URL changes every second; the ETag follows the asset, not the signature.
+    response.headers["ETag"] = etag_of(out.model_dump_json(exclude={"download_url"}).encode())
+    return response
 
 
 @router.get("", response_model=Page[AssetOut])

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response, status
 
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import SessionDep
+from fitness_platform.etags import etag_of
 from fitness_platform.problems import NotFound, problem_responses
 from progress.dependencies import AUTH_RESPONSES, ChartStoreDep
 from progress.reports import service
@@ -48,7 +49,11 @@ async def weekly_report(
 
 @router.get("/weekly-reports/{report_id}", responses=problem_responses(404))
 async def get_weekly_report(
-    report_id: UUID, user: CurrentUserDep, session: SessionDep, store: ChartStoreDep
+    report_id: UUID,
+    user: CurrentUserDep,
+    session: SessionDep,
+    store: ChartStoreDep,
+    response: Response,
 ) -> WeeklyReportOut:
     """A stored report with a fresh chart URL; another user's id is 404."""
     report = await service.get_report(
@@ -56,4 +61,7 @@ async def get_weekly_report(
     )
     if report is None:
         raise NotFound("No such report.")
+    # The chart URL is signed afresh on every read; the ETag follows the report, not the URL.
+    unsigned = report.model_dump_json(exclude={"chart": {"url", "expires_at"}})
+    response.headers["ETag"] = etag_of(unsigned.encode())
     return report
