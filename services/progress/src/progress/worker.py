@@ -7,6 +7,7 @@ nutrition.targets (read models), and builds the weekly reports after each user's
 
 from __future__ import annotations
 
+from fitness_platform.sync import prune_tombstones_periodically
 from fitness_platform.worker import Build, Job, WorkerContext, run_worker
 from progress import consumers
 from progress.reports import jobs as report_jobs
@@ -33,7 +34,7 @@ def parts(settings: ProgressSettings) -> tuple[Build, list[Job]]:
             stop=ctx.stop,
         )
 
-    return build, [weekly_reports]
+    return build, [weekly_reports, prune_tombstones_periodically]
 
 
 def main() -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Date, DateTime, Float, String, func
+from sqlalchemy import Date, DateTime, Float, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fitness_platform.sync import change_xid_column
 from progress.db import Base
 
 
 class WeightEntry(Base):
     __tablename__ = "weights"
+    # GET /progress/weight?updatedSince= (fitness_platform.sync).
+    __table_args__ = (Index("ix_weights_user_id_change_xid", "user_id", "change_xid"),)
 
     user_id: Mapped[UUID] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -24,3 +27,5 @@ class WeightEntry(Base):
     trend_kg: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The last writing transaction, set by the delta-sync trigger (never by this code).
+    change_xid: Mapped[int] = change_xid_column()

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
+from psycopg import sql
 from psycopg.rows import class_row
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.sync import Delta, DeltaSource, SyncCursor, read_delta, snapshot_floor
 from progress.weights.models import WeightEntry
 
 
@@ -36,21 +38,38 @@ ORDER BY day
 LIMIT %s OFFSET %s
 """
 _COUNT = b"SELECT count(*) FROM weights WHERE user_id = %s AND day BETWEEN %s AND %s"
+# GET /progress/weight?updatedSince=: WeightRow's columns (total left 0), changed since then.
+_DELTA = DeltaSource(
+    table="weights",
+    entity="weight",
+    key="day",
+    columns=sql.SQL("day, weight_kg, body_fat_pct, note, trend_kg, updated_at"),
+)
 
 
 async def read_range(
     pool: AsyncConnectionPool, user_id: UUID, start: date, end: date, *, limit: int, offset: int
-) -> tuple[list[WeightRow], int]:
+) -> tuple[list[WeightRow], int, str]:
     async with pool.connection() as conn:
+        # Before the page: the sync cursor must not be newer than the snapshot read.
+        sync = (await snapshot_floor(conn)).encode()
         cur = conn.cursor(row_factory=class_row(WeightRow))
         await cur.execute(_LIST, (user_id, start, end, limit, offset), prepare=True)
         rows = await cur.fetchall()
         if rows:
-            return rows, rows[0].total
+            return rows, rows[0].total, sync
         if offset == 0:
-            return [], 0
+            return [], 0, sync
         counted = await (await conn.execute(_COUNT, (user_id, start, end), prepare=True)).fetchone()
-        return [], int(counted[0]) if counted else 0
+        return [], int(counted[0]) if counted else 0, sync
+
+
+async def read_changes(
+    pool: AsyncConnectionPool, user_id: UUID, *, cursor: SyncCursor, limit: int
+) -> tuple[list[WeightRow], Delta]:
+    """Entries written (trend rewrites included) and days deleted since ``cursor``."""
+    delta = await read_delta(pool, _DELTA, user_id=user_id, cursor=cursor, limit=limit)
+    return [WeightRow(*row) for row in delta.rows], delta
 
 
 async def lock_user(session: AsyncSession, user_id: UUID) -> None:

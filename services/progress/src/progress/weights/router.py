@@ -8,9 +8,10 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep, SessionDep
-from fitness_platform.pagination import Page, PageDep
+from fitness_platform.pagination import PageDep
 from fitness_platform.problems import NotFound, problem_responses
 from fitness_platform.schemas import json_response
+from fitness_platform.sync import SYNC_RESPONSES, Changes, SyncPage, UpdatedSinceDep
 from progress.dependencies import AUTH_RESPONSES
 from progress.validation import IsoDate
 from progress.weights import service
@@ -37,17 +38,23 @@ async def record_weight(
     return entry
 
 
-@router.get("", response_model=Page[WeightOut])
+@router.get("", response_model=SyncPage[WeightOut] | Changes[WeightOut], responses=SYNC_RESPONSES)
 async def list_weights(
     user: CurrentUserDep,
     pool: ReadPoolDep,
     page: PageDep,
+    since: UpdatedSinceDep,
     from_: Annotated[IsoDate | None, Query(alias="from", description="first day")] = None,
     to: Annotated[IsoDate | None, Query(description="last day")] = None,
 ) -> Response:
-    """Entries in date order, each with its trend weight beside the raw value."""
+    """Entries in date order, each with its trend weight beside the raw value, and a sync
+    `cursor`. With `updatedSince`: the entries written since then (a trend rewritten by an
+    earlier day's change counts), the days (`YYYY-MM-DD`) deleted since then and the next
+    `cursor`, `limit` changes a call (no `from`/`to`; `page` is ignored)."""
     return json_response(
-        await service.list_range(pool=pool, user_id=user.id, start=from_, end=to, page=page)
+        await service.list_range(
+            pool=pool, user_id=user.id, start=from_, end=to, page=page, since=since
+        )
     )
 
 

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_contracts.progress import WeightDeletedV1, WeightRecordedV1
 from fitness_platform.outbox import add_event
-from fitness_platform.pagination import Page, PageParams
+from fitness_platform.pagination import PageParams
 from fitness_platform.problems import ProblemError
+from fitness_platform.sync import Changes, SyncCursor, SyncPage, no_filters_with_delta
 from progress import users
 from progress.domain import trend
 from progress.weights import repository
@@ -135,24 +136,43 @@ async def list_range(
     start: date | None,
     end: date | None,
     page: PageParams,
-) -> Page[WeightOut]:
+    since: SyncCursor | None = None,
+) -> SyncPage[WeightOut] | Changes[WeightOut]:
+    """The page with a sync cursor; with ``since``, the changes since that cursor instead."""
+    if since is not None:
+        no_filters_with_delta(since, {"from": start, "to": end})
+        changed, delta = await repository.read_changes(
+            pool, user_id, cursor=since, limit=page.limit
+        )
+        return Changes[WeightOut].model_construct(
+            items=[_out(r) for r in changed],
+            deleted=delta.deleted,
+            cursor=delta.cursor,
+            has_more=delta.has_more,
+        )
     start = start or EARLIEST
     end = end or datetime.now(UTC).date() + timedelta(days=2)  # any zone's today is covered
     if start > end:
         raise date_error("query.from", "from must not be after to")
-    rows, total = await repository.read_range(
+    rows, total, cursor = await repository.read_range(
         pool, user_id, start, end, limit=page.limit, offset=page.offset
     )
     # Rows from our own table are valid: construct without re-validating (hot read path).
-    items = [
-        WeightOut.model_construct(
-            day=r.day,
-            weight_kg=r.weight_kg,
-            body_fat_pct=r.body_fat_pct,
-            note=r.note,
-            trend_weight_kg=round(r.trend_kg, TREND_DECIMALS),
-            updated_at=r.updated_at,
-        )
-        for r in rows
-    ]
-    return Page[WeightOut].of(items, page, total)
+    return SyncPage[WeightOut].model_construct(
+        items=[_out(r) for r in rows],
+        page=page.page,
+        limit=page.limit,
+        total=total,
+        cursor=cursor,
+    )
+
+
+def _out(r: repository.WeightRow) -> WeightOut:
+    return WeightOut.model_construct(
+        day=r.day,
+        weight_kg=r.weight_kg,
+        body_fat_pct=r.body_fat_pct,
+        note=r.note,
+        trend_weight_kg=round(r.trend_kg, TREND_DECIMALS),
+        updated_at=r.updated_at,
+    )
