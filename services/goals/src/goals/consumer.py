@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitness_platform.inbox import prune_inbox
+from fitness_platform.sync import prune_tombstones_periodically
 from fitness_platform.worker import WorkerContext, run_worker
 from goals import consumers
 from goals.settings import GoalsSettings, get_settings
@@ -40,7 +41,8 @@ def main() -> None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(ctx.stop.wait(), timeout=settings.inbox_prune_interval_s)
 
-    run_worker(settings, name="consumer", build=build, jobs=[prune_periodically])
+    jobs = [prune_periodically, prune_tombstones_periodically]
+    run_worker(settings, name="consumer", build=build, jobs=jobs)
 
 
 if __name__ == "__main__":

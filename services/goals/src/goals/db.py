@@ -7,6 +7,7 @@ from sqlalchemy.orm import DeclarativeBase
 from fitness_platform.db import service_metadata
 from fitness_platform.outbox import inbox_table, outbox_table
 from fitness_platform.projections.user_profiles import user_profiles_table
+from fitness_platform.sync import tombstones_table
 
 
 class Base(DeclarativeBase):
@@ -17,6 +18,7 @@ outbox = outbox_table(Base.metadata)
 inbox = inbox_table(Base.metadata)
 # identity.user read model (timezone, profile weight), shared code, our own table.
 user_profiles = user_profiles_table(Base.metadata)
+sync_tombstones = tombstones_table(Base.metadata)
 
 
 def import_models() -> None:

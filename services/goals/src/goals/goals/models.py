@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy import CheckConstraint, Date, DateTime, Float, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fitness_platform.sync import change_xid_column
 from goals.db import Base
 
 
@@ -16,6 +17,8 @@ class Goal(Base):
     __tablename__ = "goals"
     __table_args__ = (
         Index("ix_goals_user_created", "user_id", "created_at"),
+        # GET /goals?updatedSince= (fitness_platform.sync).
+        Index("ix_goals_user_id_change_xid", "user_id", "change_xid"),
         # "One active goal per type for weight targets" (issue 11), enforced by the database
         # so two concurrent creates cannot both succeed.
         Index(
@@ -53,6 +56,8 @@ class Goal(Base):
     achieved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The last writing transaction, set by the delta-sync trigger (never by this code).
+    change_xid: Mapped[int] = change_xid_column()
 
 
 @dataclass(frozen=True, slots=True)

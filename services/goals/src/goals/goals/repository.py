@@ -14,6 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.sync import Delta, DeltaSource, SyncCursor, read_delta, snapshot_floor
 from goals.goals.models import Goal, GoalRecord
 
 _COLUMNS = sql.SQL(", ").join(sql.Identifier(f.name) for f in fields(GoalRecord))
@@ -48,6 +49,8 @@ _COUNT = (
     .as_bytes()
 )
 _NAMES = [f.name for f in fields(GoalRecord)]
+# GET /goals?updatedSince=: the same columns, changed since the cursor.
+_DELTA = DeltaSource(table=Goal.__tablename__, entity="goal", columns=_COLUMNS)
 
 
 async def read_one(pool: AsyncConnectionPool, *, goal_id: UUID, user_id: UUID) -> GoalRecord | None:
@@ -66,7 +69,7 @@ async def read_page(
     goal_type: str | None,
     limit: int,
     offset: int,
-) -> tuple[list[GoalRecord], int]:
+) -> tuple[list[GoalRecord], int, str]:
     params = {
         "user": user_id,
         "status": status,
@@ -75,6 +78,8 @@ async def read_page(
         "offset": offset,
     }
     async with pool.connection() as conn:
+        # Before the page: the sync cursor must not be newer than the snapshot read.
+        sync = (await snapshot_floor(conn)).encode()
         cursor = conn.cursor()
         await cursor.execute(_READ_PAGE, params, prepare=True)
         rows = await cursor.fetchall()
@@ -87,7 +92,16 @@ async def read_page(
             total = int(found[0]) if found else 0
         else:
             total = 0
-    return [GoalRecord(**dict(zip(_NAMES, row[:-1], strict=True))) for row in rows], total
+    records = [GoalRecord(**dict(zip(_NAMES, row[:-1], strict=True))) for row in rows]
+    return records, total, sync
+
+
+async def read_changes(
+    pool: AsyncConnectionPool, *, user_id: UUID, cursor: SyncCursor, limit: int
+) -> tuple[list[GoalRecord], Delta]:
+    """Goals written (evaluations included) and deleted since ``cursor``."""
+    delta = await read_delta(pool, _DELTA, user_id=user_id, cursor=cursor, limit=limit)
+    return [GoalRecord(**dict(zip(_NAMES, row, strict=True))) for row in delta.rows], delta
 
 
 async def get_for_update(session: AsyncSession, *, goal_id: UUID, user_id: UUID) -> Goal | None:

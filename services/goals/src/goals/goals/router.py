@@ -9,9 +9,10 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep, SessionDep
-from fitness_platform.pagination import Page, PageDep
+from fitness_platform.pagination import PageDep
 from fitness_platform.problems import NotFound, problem_responses
 from fitness_platform.schemas import json_response
+from fitness_platform.sync import SYNC_RESPONSES, Changes, SyncPage, UpdatedSinceDep
 from goals.dependencies import AUTH_RESPONSES
 from goals.goals import service
 from goals.goals.dependencies import NO_SUCH_GOAL, GoalForUpdateDep
@@ -31,18 +32,22 @@ async def create_goal(
     return goal
 
 
-@router.get("", response_model=Page[GoalOut])
+@router.get("", response_model=SyncPage[GoalOut] | Changes[GoalOut], responses=SYNC_RESPONSES)
 async def list_goals(
     user: CurrentUserDep,
     pool: ReadPoolDep,
     page: PageDep,
+    since: UpdatedSinceDep,
     status: Annotated[GoalStatus | None, Query()] = None,
     type: Annotated[GoalType | None, Query()] = None,
 ) -> Response:
-    """Newest first, optionally filtered by status and type."""
+    """Newest first, optionally filtered by status and type, with a sync `cursor`. With
+    `updatedSince`: the goals written since then (progress re-evaluations included), the ids
+    deleted since then and the next `cursor`, `limit` changes a call (no `status`/`type`;
+    `page` is ignored)."""
     return json_response(
         await service.list_goals(
-            pool=pool, user_id=user.id, params=page, status=status, goal_type=type
+            pool=pool, user_id=user.id, params=page, status=status, goal_type=type, since=since
         )
     )
 

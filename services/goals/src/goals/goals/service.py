@@ -20,9 +20,10 @@ from fitness_contracts.goals import (
 )
 from fitness_platform.calendar import local_date
 from fitness_platform.outbox import add_event
-from fitness_platform.pagination import Page, PageParams
+from fitness_platform.pagination import PageParams
 from fitness_platform.problems import Conflict
 from fitness_platform.projections.user_profiles import get_profile, zone_or_utc
+from fitness_platform.sync import Changes, SyncCursor, SyncPage, no_filters_with_delta
 from goals.domain import transitions
 from goals.domain.evaluation import current_weight, direction_for
 from goals.domain.facts import UNITS, WEIGHT_TARGET
@@ -154,8 +155,21 @@ async def list_goals(
     params: PageParams,
     status: str | None,
     goal_type: str | None,
-) -> Page[GoalOut]:
-    records, total = await repository.read_page(
+    since: SyncCursor | None = None,
+) -> SyncPage[GoalOut] | Changes[GoalOut]:
+    """The page with a sync cursor; with ``since``, the changes since that cursor instead."""
+    if since is not None:
+        no_filters_with_delta(since, {"status": status, "type": goal_type})
+        changed, delta = await repository.read_changes(
+            pool, user_id=user_id, cursor=since, limit=params.limit
+        )
+        return Changes[GoalOut].model_construct(
+            items=[to_out(r) for r in changed],
+            deleted=delta.deleted,
+            cursor=delta.cursor,
+            has_more=delta.has_more,
+        )
+    records, total, cursor = await repository.read_page(
         pool,
         user_id=user_id,
         status=status,
@@ -163,7 +177,13 @@ async def list_goals(
         limit=params.limit,
         offset=params.offset,
     )
-    return Page.of([to_out(r) for r in records], params, total)
+    return SyncPage[GoalOut].model_construct(
+        items=[to_out(r) for r in records],
+        page=params.page,
+        limit=params.limit,
+        total=total,
+        cursor=cursor,
+    )
 
 
 async def update_goal(*, session: AsyncSession, goal: Goal, data: GoalPatch) -> GoalOut:
