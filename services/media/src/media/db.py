@@ -6,6 +6,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from fitness_platform.db import service_metadata
 from fitness_platform.outbox import inbox_table, outbox_table
+from fitness_platform.sync import tombstones_table
 
 
 class Base(DeclarativeBase):
@@ -14,6 +15,7 @@ class Base(DeclarativeBase):
 
 outbox = outbox_table(Base.metadata)
 inbox = inbox_table(Base.metadata)
+sync_tombstones = tombstones_table(Base.metadata)
 
 
 def import_models() -> None:

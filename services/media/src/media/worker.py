@@ -6,6 +6,7 @@ pending assets past their TTL and objects without a row.
 
 from __future__ import annotations
 
+from fitness_platform.sync import prune_tombstones_periodically
 from fitness_platform.worker import Build, Job, WorkerContext, run_worker
 from media import consumers
 from media.assets import jobs
@@ -26,7 +27,7 @@ def parts(settings: MediaSettings) -> tuple[Build, list[Job]]:
         await store.ensure_bucket()
         await jobs.run_periodically(ctx.sessionmaker, store, settings, stop=ctx.stop)
 
-    return build, [cleanup]
+    return build, [cleanup, prune_tombstones_periodically]
 
 
 def main() -> None:

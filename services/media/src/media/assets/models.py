@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fitness_platform.sync import change_xid_column
 from media.db import Base
 
 
@@ -22,6 +23,8 @@ class Asset(Base):
     __tablename__ = "assets"
     __table_args__ = (
         Index("ix_assets_user_created", "user_id", "created_at"),
+        # GET /media?updatedSince= (fitness_platform.sync).
+        Index("ix_assets_user_id_change_xid", "user_id", "change_xid"),
         # The worker's scan for expired uploads.
         Index("ix_assets_pending_created", "created_at", postgresql_where="status = 'pending'"),
         CheckConstraint("status IN ('pending', 'ready')", name="status"),
@@ -38,6 +41,8 @@ class Asset(Base):
     status: Mapped[str] = mapped_column(String(16), default=AssetStatus.PENDING.value)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     uploaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The last writing transaction, set by the delta-sync trigger (never by this code).
+    change_xid: Mapped[int] = change_xid_column()
 
 
 @dataclass(frozen=True, slots=True)

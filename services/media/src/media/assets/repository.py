@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.sync import Delta, DeltaSource, SyncCursor, read_delta, snapshot_floor
 from media.assets.models import Asset, AssetRecord, AssetStatus
 
 _COLUMNS = sql.SQL(", ").join(sql.Identifier(f.name) for f in fields(AssetRecord))
@@ -35,6 +36,8 @@ _PAGE = (
     .format(c=_COLUMNS, t=_TABLE)
     .as_bytes()
 )
+# GET /media?updatedSince=: the same columns, changed since the cursor.
+_DELTA = DeltaSource(table=Asset.__tablename__, entity="asset", columns=_COLUMNS)
 _COUNT = (
     sql.SQL("SELECT count(*) FROM {t} WHERE user_id = %s AND (%s::text IS NULL OR purpose = %s)")
     .format(t=_TABLE)
@@ -58,16 +61,26 @@ async def read_page(
     purpose: str | None,
     limit: int,
     offset: int,
-) -> tuple[list[AssetRecord], int]:
+) -> tuple[list[AssetRecord], int, str]:
     async with pool.connection() as conn:
+        # Before the page: the sync cursor must not be newer than the snapshot read.
+        sync = (await snapshot_floor(conn)).encode()
         cursor = conn.cursor(row_factory=class_row(AssetRecord))
         await cursor.execute(_PAGE, (user_id, purpose, purpose, limit, offset), prepare=True)
         items = await cursor.fetchall()
         if offset == 0 and len(items) < limit:
-            return items, len(items)
+            return items, len(items), sync
         count = await conn.execute(_COUNT, (user_id, purpose, purpose), prepare=True)
         row = await count.fetchone()
-        return items, int(row[0]) if row else 0
+        return items, int(row[0]) if row else 0, sync
+
+
+async def read_changes(
+    pool: AsyncConnectionPool, *, user_id: UUID, cursor: SyncCursor, limit: int
+) -> tuple[list[AssetRecord], Delta]:
+    """Assets written (uploads confirmed included) and deleted since ``cursor``."""
+    delta = await read_delta(pool, _DELTA, user_id=user_id, cursor=cursor, limit=limit)
+    return [AssetRecord(*row) for row in delta.rows], delta
 
 
 async def insert(session: AsyncSession, record: AssetRecord) -> None:

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query, Response, status
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep, SessionDep
 from fitness_platform.etags import etag_of
-from fitness_platform.pagination import Page, PageDep
+from fitness_platform.pagination import PageDep
 from fitness_platform.problems import NotFound, problem_responses
 from fitness_platform.schemas import json_response
+from fitness_platform.sync import SYNC_RESPONSES, Changes, SyncPage, UpdatedSinceDep
 from media.assets import service
 from media.assets.schemas import AssetOut, UploadIn, UploadOut
 from media.dependencies import AUTH_RESPONSES, SettingsDep, StoreDep
@@ -71,19 +72,28 @@ async def get_asset(
     return response
 
 
-@router.get("", response_model=Page[AssetOut])
+@router.get("", response_model=SyncPage[AssetOut] | Changes[AssetOut], responses=SYNC_RESPONSES)
 async def list_assets(
     user: CurrentUserDep,
     pool: ReadPoolDep,
     store: StoreDep,
     settings: SettingsDep,
     page: PageDep,
+    since: UpdatedSinceDep,
     purpose: Annotated[Purpose | None, Query()] = None,
 ) -> Response:
-    """The caller's assets, newest first."""
+    """The caller's assets, newest first, with a sync `cursor`. With `updatedSince`: the
+    assets written since then (confirmed uploads included), the ids deleted since then and the
+    next `cursor`, `limit` changes a call (no `purpose`; `page` is ignored)."""
     return json_response(
         await service.list_assets(
-            pool=pool, store=store, settings=settings, user_id=user.id, purpose=purpose, page=page
+            pool=pool,
+            store=store,
+            settings=settings,
+            user_id=user.id,
+            purpose=purpose,
+            page=page,
+            since=since,
         )
     )
 

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_contracts.media import AssetDeletedV1, AssetUploadedV1
 from fitness_platform.outbox import add_event
-from fitness_platform.pagination import Page, PageParams
+from fitness_platform.pagination import PageParams
 from fitness_platform.problems import Conflict, NotFound, ProblemError
+from fitness_platform.sync import Changes, SyncCursor, SyncPage, no_filters_with_delta
 from media import metrics
 from media.assets import repository
 from media.assets.models import Asset, AssetRecord, AssetStatus
@@ -135,8 +136,21 @@ async def list_assets(
     user_id: UUID,
     purpose: Purpose | None,
     page: PageParams,
-) -> Page[AssetOut]:
-    records, total = await repository.read_page(
+    since: SyncCursor | None = None,
+) -> SyncPage[AssetOut] | Changes[AssetOut]:
+    """The page with a sync cursor; with ``since``, the changes since that cursor instead."""
+    if since is not None:
+        no_filters_with_delta(since, {"purpose": purpose})
+        changed, delta = await repository.read_changes(
+            pool, user_id=user_id, cursor=since, limit=page.limit
+        )
+        return Changes[AssetOut].model_construct(
+            items=[to_out(r, store=store, settings=settings) for r in changed],
+            deleted=delta.deleted,
+            cursor=delta.cursor,
+            has_more=delta.has_more,
+        )
+    records, total, cursor = await repository.read_page(
         pool,
         user_id=user_id,
         purpose=purpose.value if purpose else None,
@@ -144,7 +158,9 @@ async def list_assets(
         offset=page.offset,
     )
     items = [to_out(r, store=store, settings=settings) for r in records]
-    return Page.of(items, page, total)
+    return SyncPage[AssetOut].model_construct(
+        items=items, page=page.page, limit=page.limit, total=total, cursor=cursor
+    )
 
 
 _DETAILS = {
