@@ -7,6 +7,7 @@ from sqlalchemy.orm import DeclarativeBase
 from fitness_platform.audit import admin_audit_table
 from fitness_platform.db import service_metadata
 from fitness_platform.outbox import inbox_table, outbox_table
+from fitness_platform.sync import tombstones_table
 
 
 class Base(DeclarativeBase):
@@ -17,6 +18,7 @@ outbox = outbox_table(Base.metadata)
 inbox = inbox_table(Base.metadata)
 # Written by the admin content routes through fitness_platform.audit (AuditDep); never queried here.
 admin_audit = admin_audit_table(Base.metadata)
+sync_tombstones = tombstones_table(Base.metadata)
 
 
 def import_models() -> None:

@@ -6,6 +6,7 @@ achievements check for every user on a timer.
 
 from __future__ import annotations
 
+from fitness_platform.sync import prune_tombstones_periodically
 from fitness_platform.worker import Build, Job, WorkerContext, run_worker
 from nutrition import consumers
 from nutrition.achievements import jobs as achievement_jobs
@@ -22,7 +23,7 @@ def parts(settings: NutritionSettings) -> tuple[Build, list[Job]]:
             ctx.sessionmaker, interval_s=settings.achievements_check_interval_s, stop=ctx.stop
         )
 
-    return build, [weekly_achievements]
+    return build, [weekly_achievements, prune_tombstones_periodically]
 
 
 def main() -> None:

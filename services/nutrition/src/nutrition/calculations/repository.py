@@ -7,10 +7,12 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import sql
+from psycopg import sql as psql
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.sync import Delta, DeltaSource, SyncCursor, read_delta
 from nutrition.calculations.models import Calculation
 
 # GET /nutrition/me's read on the plain read pool, composed once (not per request).
@@ -79,3 +81,27 @@ async def page(
         .limit(limit)
     )
     return list((await session.execute(stmt)).scalars()), int(total)
+
+
+# ?updatedSince=: which rows changed (ids only: the rows are loaded through the session, as the
+# rest of this aggregate's reads are) and which were deleted.
+_DELTA = DeltaSource(table="calculations", entity="calculation", columns=psql.SQL("id"))
+
+
+async def changes(
+    pool: AsyncConnectionPool,
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    cursor: SyncCursor,
+    limit: int,
+) -> tuple[list[Calculation], Delta]:
+    """Rows written and ids deleted since ``cursor``, in change order. A row deleted between
+    the two reads is left out here; its tombstone comes with the next delta."""
+    delta = await read_delta(pool, _DELTA, user_id=user_id, cursor=cursor, limit=limit)
+    ids = [row[0] for row in delta.rows]
+    if not ids:
+        return [], delta
+    stmt = select(Calculation).where(Calculation.user_id == user_id, Calculation.id.in_(ids))
+    found = {row.id: row for row in (await session.execute(stmt)).scalars()}
+    return [found[i] for i in ids if i in found], delta

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from fitness_platform.auth import CurrentUserDep
 from fitness_platform.db import ReadPoolDep, SessionDep
-from fitness_platform.pagination import Page, PageDep
+from fitness_platform.pagination import PageDep
 from fitness_platform.problems import Conflict, NotFound, ProblemError, problem_responses
+from fitness_platform.sync import SYNC_RESPONSES, Changes, SyncPage, UpdatedSinceDep
 from nutrition.calculations import service
 from nutrition.calculations.schemas import (
     CalculationInput,
@@ -84,21 +85,25 @@ async def me(user: CurrentUserDep, pool: ReadPoolDep, request: Request) -> Respo
     return Response(body, media_type="application/json")
 
 
-@router.get("/history")
+@router.get("/history", responses=SYNC_RESPONSES)
 async def history(
     user: CurrentUserDep,
     session: SessionDep,
+    pool: ReadPoolDep,
     page: PageDep,
+    since: UpdatedSinceDep,
     start: Annotated[
         IsoDate | None, Query(alias="from", description="first UTC day, inclusive")
     ] = None,
     end: Annotated[IsoDate | None, Query(alias="to", description="last UTC day, inclusive")] = None,
-) -> Page[SavedCalculation]:
-    """Saved calculations, newest first."""
+) -> SyncPage[SavedCalculation] | Changes[SavedCalculation]:
+    """Saved calculations, newest first, with a sync `cursor`. With `updatedSince`: the
+    calculations saved since then, the ids deleted since then and the next `cursor`, `limit`
+    changes a call (no `from`/`to`; `page` is ignored)."""
     if start is not None and end is not None and start > end:
         raise ProblemError(422, detail="`from` must not be after `to`.")
     return await service.history(
-        session=session, user_id=user.id, start=start, end=end, params=page
+        session=session, user_id=user.id, start=start, end=end, params=page, pool=pool, since=since
     )
 
 

@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitness_contracts.nutrition import MacroTargets, TargetsCalculatedV1
 from fitness_platform.outbox import add_event
-from fitness_platform.pagination import Page, PageParams
+from fitness_platform.pagination import PageParams
+from fitness_platform.sync import (
+    Changes,
+    SyncCursor,
+    SyncPage,
+    current_cursor,
+    no_filters_with_delta,
+)
 from nutrition.calculations import cache, repository
 from nutrition.calculations.models import Calculation
 from nutrition.calculations.schemas import (
@@ -192,14 +199,35 @@ async def history(
     start: date | None,
     end: date | None,
     params: PageParams,
-) -> Page[SavedCalculation]:
-    """``start``/``end`` are inclusive UTC dates."""
+    pool: AsyncConnectionPool,
+    since: SyncCursor | None = None,
+) -> SyncPage[SavedCalculation] | Changes[SavedCalculation]:
+    """``start``/``end`` are inclusive UTC dates; with ``since``, the changes since then."""
+    if since is not None:
+        no_filters_with_delta(since, {"from": start, "to": end})
+        rows_, delta = await repository.changes(
+            pool, session, user_id=user_id, cursor=since, limit=params.limit
+        )
+        return Changes[SavedCalculation](
+            items=[to_saved(r) for r in rows_],
+            deleted=delta.deleted,
+            cursor=delta.cursor,
+            hasMore=delta.has_more,
+        )
+    # Before the page: the sync cursor must not be newer than the snapshot read.
+    cursor = await current_cursor(pool)
     lo = datetime.combine(start, time.min, UTC) if start else None
     hi = datetime.combine(end + timedelta(days=1), time.min, UTC) if end else None
     rows, total = await repository.page(
         session, user_id=user_id, start=lo, end=hi, offset=params.offset, limit=params.limit
     )
-    return Page[SavedCalculation].of([to_saved(r) for r in rows], params, total)
+    return SyncPage[SavedCalculation](
+        items=[to_saved(r) for r in rows],
+        page=params.page,
+        limit=params.limit,
+        total=total,
+        cursor=cursor,
+    )
 
 
 async def recalculate_from_profile(

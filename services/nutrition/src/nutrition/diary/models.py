@@ -8,12 +8,17 @@ from uuid import UUID
 from sqlalchemy import BigInteger, Date, DateTime, Float, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fitness_platform.sync import change_xid_column
 from nutrition.db import Base
 
 
 class DiaryEntry(Base):
     __tablename__ = "diary_entries"
-    __table_args__ = (Index("ix_diary_entries_user_day", "user_id", "day"),)
+    __table_args__ = (
+        Index("ix_diary_entries_user_day", "user_id", "day"),
+        # ?updatedSince= (fitness_platform.sync).
+        Index("ix_diary_entries_user_id_change_xid", "user_id", "change_xid"),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     user_id: Mapped[UUID] = mapped_column()
@@ -32,3 +37,5 @@ class DiaryEntry(Base):
     sat_fat_g: Mapped[float | None] = mapped_column(Float)
     sugars_g: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The last writing transaction, set by the delta-sync trigger (never by this code).
+    change_xid: Mapped[int] = change_xid_column()

@@ -7,9 +7,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from psycopg import sql as psql
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitness_platform.sync import Delta, DeltaSource, SyncCursor, read_delta
 from nutrition.diary.models import DiaryEntry
 
 _ENTRY_COLUMNS = (
@@ -176,3 +179,27 @@ async def users_with_entries(session: AsyncSession, *, start: date, end: date) -
         .order_by(DiaryEntry.user_id)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+# ?updatedSince=: which rows changed (ids only: the rows are loaded through the session, as the
+# rest of this aggregate's reads are) and which were deleted.
+_DELTA = DeltaSource(table="diary_entries", entity="diary_entry", columns=psql.SQL("id"))
+
+
+async def changes(
+    pool: AsyncConnectionPool,
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    cursor: SyncCursor,
+    limit: int,
+) -> tuple[list[DiaryEntry], Delta]:
+    """Rows written and ids deleted since ``cursor``, in change order. A row deleted between
+    the two reads is left out here; its tombstone comes with the next delta."""
+    delta = await read_delta(pool, _DELTA, user_id=user_id, cursor=cursor, limit=limit)
+    ids = [row[0] for row in delta.rows]
+    if not ids:
+        return [], delta
+    stmt = select(DiaryEntry).where(DiaryEntry.user_id == user_id, DiaryEntry.id.in_(ids))
+    found = {row.id: row for row in (await session.execute(stmt)).scalars()}
+    return [found[i] for i in ids if i in found], delta

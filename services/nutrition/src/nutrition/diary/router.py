@@ -8,8 +8,16 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from fitness_platform.auth import CurrentUserDep
-from fitness_platform.db import SessionDep
+from fitness_platform.db import ReadPoolDep, SessionDep
+from fitness_platform.pagination import PageDep
 from fitness_platform.problems import NotFound, problem_responses
+from fitness_platform.sync import (
+    SYNC_RESPONSES,
+    Changes,
+    UpdatedSinceDep,
+    current_cursor,
+    no_filters_with_delta,
+)
 from nutrition.dependencies import AUTH_RESPONSES
 from nutrition.diary import service
 from nutrition.diary.schemas import DiaryDay, DiaryEntryIn, DiaryEntryOut
@@ -32,15 +40,28 @@ async def log_food(body: DiaryEntryIn, user: CurrentUserDep, session: SessionDep
     )
 
 
-@router.get("")
+@router.get("", responses=SYNC_RESPONSES)
 async def read_day(
     user: CurrentUserDep,
     session: SessionDep,
+    pool: ReadPoolDep,
+    page: PageDep,
+    since: UpdatedSinceDep,
     date: Annotated[
         IsoDate | None, Query(description="day in the user's timezone; default today")
     ] = None,
-) -> DiaryDay:
-    return await service.read_day(session=session, user_id=user.id, day=date)
+) -> DiaryDay | Changes[DiaryEntryOut]:
+    """The day's entries with totals and a sync `cursor`. With `updatedSince`: the entries of
+    any day written since then, the ids deleted since then and the next `cursor`, `limit`
+    changes a call (no `date`; `page` is ignored)."""
+    if since is not None:
+        no_filters_with_delta(since, {"date": date})
+        return await service.changes(
+            session=session, pool=pool, user_id=user.id, since=since, limit=page.limit
+        )
+    # Before the day's read: the sync cursor must not be newer than the snapshot read.
+    cursor = await current_cursor(pool)
+    return await service.read_day(session=session, user_id=user.id, day=date, cursor=cursor)
 
 
 @router.get("/{entry_id}", responses=problem_responses(404))

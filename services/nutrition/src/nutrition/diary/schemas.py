@@ -102,3 +102,4 @@ class DiaryDay(CamelModel):
     totals: DayTotalsOut
     targets: DayTargets | None = Field(description="null when the user has no targets yet")
     remaining: DayTotalsOut | None = Field(description="targets − totals (negative = over)")
+    cursor: str = Field(description="pass as `updatedSince` to get every later diary change")

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitness_contracts.nutrition import DayTotals, IntakeLoggedV1
 from fitness_platform.outbox import add_event
 from fitness_platform.problems import ProblemError
+from fitness_platform.sync import Changes, SyncCursor
 from nutrition.calculations import service as calculation_service
 from nutrition.diary import repository
 from nutrition.diary.models import DiaryEntry
@@ -185,7 +187,29 @@ async def delete_entry(*, session: AsyncSession, user_id: UUID, entry_id: UUID) 
     return True
 
 
-async def read_day(*, session: AsyncSession, user_id: UUID, day: date | None) -> DiaryDay:
+async def changes(
+    *,
+    session: AsyncSession,
+    pool: AsyncConnectionPool,
+    user_id: UUID,
+    since: SyncCursor,
+    limit: int,
+) -> Changes[DiaryEntryOut]:
+    """Entries written and ids deleted since ``since`` (every day: a delta has no date)."""
+    rows, delta = await repository.changes(
+        pool, session, user_id=user_id, cursor=since, limit=limit
+    )
+    return Changes[DiaryEntryOut](
+        items=[to_out(r) for r in rows],
+        deleted=delta.deleted,
+        cursor=delta.cursor,
+        hasMore=delta.has_more,
+    )
+
+
+async def read_day(
+    *, session: AsyncSession, user_id: UUID, day: date | None, cursor: str = ""
+) -> DiaryDay:
     tz = await profile_service.timezone_of(session, user_id=user_id)
     today = profile_service.today_in(tz)
     day = day or today
@@ -219,4 +243,5 @@ async def read_day(*, session: AsyncSession, user_id: UUID, day: date | None) ->
         totals=totals,
         targets=targets,
         remaining=remaining,
+        cursor=cursor,
     )
