@@ -9,17 +9,26 @@ a route whose body changes without the object changing (a presigned URL inside) 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 
 ETAG_HEADER = b"etag"
 IF_NONE_MATCH = b"if-none-match"
 IF_MATCH = b"if-match"
+# ``*`` or a comma-separated list of entity tags (RFC 9110 §8.8.3, §13.1.1).
+CONDITION_PATTERN = r'^\s*(\*|(W/)?"[\x21\x23-\x7e]*"(\s*,\s*(W/)?"[\x21\x23-\x7e]*")*)\s*$'
+_CONDITION_RE = re.compile(CONDITION_PATTERN.encode())
 
 
 def etag_of(data: bytes) -> str:
     """A strong entity tag: 128 bits of BLAKE2b (≈0.3 µs for a 1 KiB body)."""
     return '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"'
+
+
+def valid_condition(header: bytes) -> bool:
+    """A well-formed If-Match value; a malformed one is a 400, never silently ignored."""
+    return _CONDITION_RE.fullmatch(header) is not None
 
 
 def _tags(header: bytes) -> Iterator[bytes]:

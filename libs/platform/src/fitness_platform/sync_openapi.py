@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fitness_platform.etags import is_single_object
+from fitness_platform.etags import CONDITION_PATTERN, is_single_object
 
 _PROBLEM_REF = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _KEY_PARAM = {
@@ -40,7 +40,7 @@ _IF_MATCH_PARAM = {
         "ETag the client last read (GET of this path): the write happens only if the object is "
         "unchanged, else 412 and nothing changes. Without it the write proceeds unconditionally."
     ),
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": CONDITION_PATTERN},
 }
 _ETAG_HEADER = {
     "ETag": {
@@ -109,6 +109,7 @@ def document_sync_safety(schema: dict[str, Any]) -> dict[str, Any]:
                 )
             elif method in ("put", "patch", "delete") and single:
                 _add_param(op, _IF_MATCH_PARAM)
+                _add_response(op, "400", _problem("Malformed If-Match"))
                 _add_response(
                     op,
                     "412",

@@ -35,6 +35,7 @@ from fitness_platform.etags import (
     is_single_object,
     match_hit,
     none_match_hit,
+    valid_condition,
 )
 from fitness_platform.idempotency import (
     IDEMPOTENCY_HEADER,
@@ -336,6 +337,21 @@ class SyncSafetyMiddleware:
 
     async def _write(self, scope: Scope, receive: Receive, send: Send) -> None:
         condition = _header(scope, IF_MATCH)
+        caller = await principal(scope)
+        if caller is None:
+            # Every write needs a user: the handler answers 401 before any precondition.
+            await self.app(scope, receive, send)
+            return
+        if condition is not None and not valid_condition(condition):
+            await _send_problem(
+                scope,
+                receive,
+                send,
+                400,
+                'If-Match must be "*" or a list of entity tags such as "abc".',
+                slug="invalid-if-match",
+            )
+            return
         redis = getattr(scope["app"].state, "redis", None)
         if redis is None:
             if condition is None:
@@ -353,7 +369,7 @@ class SyncSafetyMiddleware:
         path = scope["path"]
         lock = f"wlock:{self.service}:{path}"
         if path.rstrip("/").endswith("/me"):  # "/users/me" is one object per caller
-            lock += f":{await principal(scope)}"
+            lock += f":{caller}"
         token = secrets.token_hex(8)
         try:
             acquired = await self._acquire(redis, lock, token)

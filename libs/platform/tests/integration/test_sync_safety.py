@@ -423,6 +423,9 @@ async def test_stale_if_match_on_delete_keeps_the_row(
     note = await _new_note(client, auth, "keep")
     resp = await client.delete(f"/notes/{note}", headers={**auth, "If-Match": '"stale"'})
     assert resp.status_code == 412
+    malformed = await client.delete(f"/notes/{note}", headers={**auth, "If-Match": "stale"})
+    assert malformed.status_code == 400
+    assert malformed.json()["type"].endswith("/invalid-if-match")
     assert await note_text(engine, note) == "keep"
     etag = (await client.get(f"/notes/{note}", headers=auth)).headers["etag"]
     assert (

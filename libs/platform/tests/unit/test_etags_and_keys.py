@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from fitness_platform.etags import etag_of, is_single_object, match_hit, none_match_hit
+from fitness_platform.etags import (
+    etag_of,
+    is_single_object,
+    match_hit,
+    none_match_hit,
+    valid_condition,
+)
 from fitness_platform.idempotency import InvalidKeyError, parse_key, record_key
 
 
@@ -61,3 +67,12 @@ def test_etag_comparisons() -> None:
 )  # fmt: skip
 def test_single_object_routes(template: str, single: bool) -> None:
     assert is_single_object(template) is single
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [(b"*", True), (b'"abc"', True), (b'W/"a", "b"', True), (b"", False), (b"abc", False),
+     (b'"a', False), (b'"a" "b"', False)],
+)  # fmt: skip
+def test_if_match_syntax(value: bytes, ok: bool) -> None:
+    assert valid_condition(value) is ok
