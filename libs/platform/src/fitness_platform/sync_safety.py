@@ -49,7 +49,7 @@ from fitness_platform.idempotency import (
     parse_key,
     record_key,
 )
-from fitness_platform.problems import problem_response
+from fitness_platform.problems import allowed_methods, problem_response
 
 log = logging.getLogger("fitness_platform.sync_safety")
 
@@ -337,9 +337,10 @@ class SyncSafetyMiddleware:
 
     async def _write(self, scope: Scope, receive: Receive, send: Send) -> None:
         condition = _header(scope, IF_MATCH)
+        allowed = allowed_methods(scope["app"], scope["path"]) or ""
         caller = await principal(scope)
-        if caller is None:
-            # Every write needs a user: the handler answers 401 before any precondition.
+        # No user or a method the path does not have: the handler/router answers 401/405 first.
+        if caller is None or scope["method"] not in allowed.split(", "):
             await self.app(scope, receive, send)
             return
         if condition is not None and not valid_condition(condition):
