@@ -186,6 +186,12 @@ def to_sqlalchemy(url: str) -> str:
     return f"postgresql+psycopg://{rest}" if sep else url
 
 
+def to_libpq(url: str) -> str:
+    """The libpq form psycopg takes of a `postgresql+<driver>://` URL."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql://{rest}" if sep and scheme.startswith("postgres") else url
+
+
 def role_name(service: str) -> str:
     return f"{service}_svc"
 

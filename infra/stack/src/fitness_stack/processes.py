@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -90,6 +91,74 @@ def wait_until(
         time.sleep(interval)
 
 
+class ForkServer:
+    """Client of `fitness_stack.forkserver`: spawns `python -m …` commands from a process that
+    has the fleet's libraries imported already (see that module for why)."""
+
+    def __init__(self, log: Path, cwd: Path | None = None) -> None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "ab") as out:
+            self.proc: subprocess.Popen[str] | None = subprocess.Popen(
+                [python(), "-m", "fitness_stack.forkserver"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=out,
+                cwd=cwd,
+                text=True,
+                start_new_session=True,
+            )
+        self._ready: bool | None = None
+
+    def _request(self, payload: dict[str, object] | None) -> dict[str, object]:
+        proc = self.proc
+        if proc is None or proc.stdin is None or proc.stdout is None:
+            raise RuntimeError("fork server is closed")
+        if payload is not None:
+            proc.stdin.write(json.dumps(payload) + "\n")
+            proc.stdin.flush()
+        line = proc.stdout.readline()  # EOF ("") when the server died
+        if not line:
+            raise RuntimeError(f"fork server exited (code {proc.poll()})")
+        reply: dict[str, object] = json.loads(line)
+        if "error" in reply:
+            raise RuntimeError(f"fork server: {reply['error']}")
+        return reply
+
+    def ready(self) -> bool:
+        """Waits for the preload; False (and closed) when the server cannot serve."""
+        if self._ready is None:
+            try:
+                self._ready = bool(self._request(None).get("ready"))
+            except (RuntimeError, OSError, ValueError):
+                self._ready = False
+            if not self._ready:
+                self.close()
+        return self._ready
+
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str], cwd: Path, log: Path) -> int:
+        if not self.ready():
+            raise RuntimeError("fork server is not available")
+        reply = self._request(
+            {"argv": list(argv), "env": dict(env), "cwd": str(cwd), "log": str(log)}
+        )
+        return int(str(reply["pid"]))
+
+    def close(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            if proc.stdin is not None:
+                proc.stdin.close()  # EOF: the server exits; its children run on
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
 class ProcessManager:
     """Processes under a state folder: `<state>/pids/<name>.pid`, `<state>/logs/<name>.log`."""
 
@@ -129,11 +198,13 @@ class ProcessManager:
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
         run_as: Sequence[str] = (),
+        forker: ForkServer | None = None,
     ) -> int:
         """Spawn `argv` in its own session, output appended to its log; record the PID.
 
         `run_as` is a prefix that execs the command under another user (setpriv), so the
-        recorded PID is the server itself.
+        recorded PID is the server itself. With `forker`, a `python -m …` command is forked
+        from that fork server (plain spawn when it cannot).
         """
         self.state.logs.mkdir(parents=True, exist_ok=True)
         self.state.pids.mkdir(parents=True, exist_ok=True)
@@ -143,6 +214,16 @@ class ProcessManager:
                 f"\n--- {time.strftime('%Y-%m-%dT%H:%M:%S')} start: {' '.join(argv)}\n".encode()
             )
             log.flush()
+        if forker is not None and not run_as and cwd is not None:
+            try:
+                pid = forker.spawn(argv, dict(os.environ if env is None else env), cwd, log_path)
+            except (RuntimeError, OSError, ValueError):
+                pass  # e.g. not a `-m` command: spawned the plain way below
+            else:
+                self._children.pop(name, None)
+                self._record(pid, name)
+                return pid
+        with open(log_path, "ab") as log:
             proc = subprocess.Popen(
                 [*run_as, *argv],
                 stdin=subprocess.DEVNULL,
@@ -155,12 +236,15 @@ class ProcessManager:
                 start_new_session=True,
             )
         self._children[name] = proc
+        self._record(proc.pid, name)
+        return proc.pid
+
+    def _record(self, pid: int, name: str) -> None:
         # A plain PID file (other tools read it); the start time beside it guards against a
         # recycled PID being taken for ours.
         pidfile = self.state.pidfile(name)
-        pidfile.with_suffix(".start").write_text(_start_ticks(proc.pid) + "\n")
-        pidfile.write_text(f"{proc.pid}\n")
-        return proc.pid
+        pidfile.with_suffix(".start").write_text(_start_ticks(pid) + "\n")
+        pidfile.write_text(f"{pid}\n")
 
     def exit_reason(self, name: str) -> str | None:
         """None while the process runs; otherwise why it is gone."""

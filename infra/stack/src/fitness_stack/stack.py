@@ -18,7 +18,7 @@ from fitness_stack import kafka, migrations, postgres, redis, s3, smtp_sink
 from fitness_stack.endpoints import Endpoints, External, redact, resolve
 from fitness_stack.fleet import GATEWAY, FleetProcess, SharedEnv, discover, service_env
 from fitness_stack.ports import Ports, port_is_free
-from fitness_stack.processes import ProcessManager, StackError, python, wait_until
+from fitness_stack.processes import ForkServer, ProcessManager, StackError, python, wait_until
 from fitness_stack.progress import Progress
 from fitness_stack.state import SERVICES, StateDir
 
@@ -71,6 +71,7 @@ class Stack:
         self.timings: dict[str, float] = {}
         # Pieces spawned ahead of their step by `_prespawn` (None) or the error doing so.
         self._spawned: dict[str, StackError | None] = {}
+        self._forker: ForkServer | None = None  # during `up` only
 
     @classmethod
     def from_state(cls, state_dir: str | Path, **kwargs: object) -> Stack:
@@ -117,10 +118,15 @@ class Stack:
             ]
         self._prespawn()
         progress = Progress(len(steps), self.output)
-        for label, step in steps:
-            progress.begin(label)
-            status = step()
-            self.timings[label] = progress.end(status)
+        try:
+            for label, step in steps:
+                progress.begin(label)
+                status = step()
+                self.timings[label] = progress.end(status)
+        finally:
+            if self._forker is not None:
+                self._forker.close()
+                self._forker = None
         return self.endpoints
 
     def down(self) -> list[str]:
@@ -230,6 +236,9 @@ class Stack:
         """Spawn the Python-based servers (slow imports) before the steps that wait for them,
         so their start-up overlaps PostgreSQL's. A failure is reported by its own step."""
         self._spawned = {}
+        if self.start_fleet and any(not self.procs.running(p.name) for p in self.fleet()):
+            # Preloads the fleet's libraries while PostgreSQL starts and migrations run.
+            self._forker = ForkServer(self.state.log("forkserver"), cwd=self.root)
         for name, spawn in (("s3", self._spawn_s3), ("smtp", self._spawn_smtp)):
             try:
                 if spawn():
@@ -314,10 +323,13 @@ class Stack:
     def _migrate(self) -> str:
         built = {p.service for p in self.fleet()}
         todo = [s for s in migrations.migratable(self.root) if s in built]
-        self._upgrade(todo)
-        return f"ok ({', '.join(todo) or 'none yet'})"
+        results = self._upgrade(todo)
+        if not results:
+            return "ok (none yet)"
+        ran = [r.service for r in results if not r.skipped]
+        return f"ok ({', '.join(ran) or 'none'}; {len(results) - len(ran)} at head)"
 
-    def _upgrade(self, services: list[str]) -> None:
+    def _upgrade(self, services: list[str]) -> list[migrations.MigrationResult]:
         urls = self.endpoints.service_database_urls
         self.state.logs.mkdir(parents=True, exist_ok=True)
         results = migrations.upgrade_all({s: urls[s] for s in services}, self.root)
@@ -327,6 +339,7 @@ class Stack:
             if not result.ok:
                 name = f"migrate-{result.service}"
                 raise StackError(name, "alembic upgrade head failed", self.state.log(name))
+        return results
 
     def _fleet(self) -> str:
         fleet = self.fleet()
@@ -338,7 +351,13 @@ class Stack:
                 continue
             if proc.port is not None:
                 self._port_free(proc.name, proc.port)
-            self.procs.start(proc.name, proc.argv, env=self._env_for(proc.service), cwd=self.root)
+            self.procs.start(
+                proc.name,
+                proc.argv,
+                env=self._env_for(proc.service),
+                cwd=self.root,
+                forker=self._forker,
+            )
             started += 1
         return f"ok ({started} started, {len(fleet) - started} already running)"
 

@@ -81,3 +81,39 @@ def test_failed_migration_names_the_service(own_stack: Stack, tmp_path: Path) ->
     assert info.value.name == "migrate-progress"
     assert info.value.log is not None
     assert "permission denied for schema identity" in info.value.log.read_text()
+
+
+SECOND_VERSION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+
+
+def upgrade():
+    op.create_table("gadgets", sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+def test_migrate_skips_a_service_at_head_and_runs_a_new_revision(
+    own_stack: Stack, tmp_path: Path
+) -> None:
+    root = fake_repo(tmp_path, {"training": VERSION})
+    stack = stack_with_root(own_stack, root)
+    log = own_stack.state.log("migrate-training")
+    stack.migrate()
+    assert "skipped" not in log.read_text()  # a new schema: Alembic ran
+    stack.migrate()
+    assert log.read_text() == "at head: skipped\n"
+    versions = root / "services" / "training" / "migrations" / "versions"
+    (versions / "0002_second.py").write_text(SECOND_VERSION)  # e.g. a colleague's new table
+    stack.migrate()
+    assert "skipped" not in log.read_text()
+    with psycopg.connect(own_stack.endpoints.pg_admin_url) as conn:
+        tables = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'training' ORDER BY 1"
+        ).fetchall()
+        version = conn.execute("SELECT version_num FROM training.alembic_version").fetchall()
+    assert ("gadgets",) in tables
+    assert version == [("0002",)]

@@ -4,6 +4,7 @@ fresh groups on a long log (issue 8). Real PostgreSQL and tansu; no sleeps as sy
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from typing import Any, ClassVar
 
@@ -274,6 +275,8 @@ async def test_consumer_resumes_inside_a_relay_batch_and_applies_every_effect_on
         return int(row[0]), int(row[1])
 
     first = make_broker(tuned, graceful_timeout=1)
+    # Batches of 50 (one transaction and one commit each): the commit lands at 150, inside the
+    # relay batch 100-199.
     consume(
         first,
         unique_topic,
@@ -281,6 +284,7 @@ async def test_consumer_resumes_inside_a_relay_batch_and_applies_every_effect_on
         consumer="resume",
         session_factory=sessionmaker,
         handler=handler,
+        batch_max_records=50,
     )
     async with first:
         await first.start()
@@ -296,6 +300,7 @@ async def test_consumer_resumes_inside_a_relay_batch_and_applies_every_effect_on
         consumer="resume",
         session_factory=sessionmaker,
         handler=handler,
+        batch_max_records=50,
     )
     async with second:
         await second.start()
@@ -362,4 +367,42 @@ async def test_an_idle_relay_replays_into_a_restarted_broker(
     finally:
         stop.set()
         await asyncio.wait_for(task, 20)
+    assert [_seq(v) for _, _, v in records] == list(range(20))
+
+
+async def test_a_running_idle_relay_learns_of_a_broker_restart_without_polling(
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    schema: Any,
+    own_broker: Any,
+    unique_topic: str,
+) -> None:
+    # Polling and the marker check every 10 minutes: only the broker watch (its idle connection
+    # closing and reconnecting) can make the replay happen within the test.
+    await wait_until(own_broker.accepting, timeout=10, message="tansu up")
+    cls = event_class(unique_topic)
+    ids = await add_rows(sessionmaker, cls, [uuid.uuid4()], range(20))
+    cfg = dataclasses.replace(
+        producer_cfg(own_broker.bootstrap, replay_on_broker_reset=True, broker_check_every_s=600),
+        poll_interval_s=600,
+    )
+    relay = OutboxRelay(engine, schema.schema, cfg)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await read_until(own_broker.bootstrap, unique_topic, {str(e) for e in ids})
+        await wait_until(
+            lambda: relay.idle.is_set() and relay.watching.is_set() and not relay._wake.is_set(),
+            timeout=10,
+            message="relay idle and watching",
+        )
+        own_broker.stop()
+        await wait_until(lambda: not relay.watching.is_set(), timeout=10, message="watch lost")
+        own_broker.start()  # empty log: the 20 events must come back without a new write
+        await wait_until(own_broker.accepting, timeout=10, message="tansu back")
+        records = await read_until(own_broker.bootstrap, unique_topic, {str(e) for e in ids})
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
+    assert task.exception() is None
     assert [_seq(v) for _, _, v in records] == list(range(20))

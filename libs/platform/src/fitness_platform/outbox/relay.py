@@ -7,12 +7,14 @@ produce request), then await all the acknowledgements; the rows up to the first 
 marked published, the failed row gets capped exponential backoff and the rows behind it wait
 (they are sent again with it, in order: at-least-once, the consumers' inbox drops copies).
 Woken by ``LISTEN <schema>_outbox``, with polling as a fallback when the listening connection
-is down or a notification is missed.
+is down or a notification is missed (an idle relay sleeps: no query, no broker request).
 
 ``replay_on_broker_reset`` (the local memory-backed broker, whose durable log is the outbox):
 the relay keeps a marker topic ``_outbox.<schema>`` on the broker; when it is missing (a fresh
 broker) every published row still kept (``retention``) is marked unpublished again and goes out
-once more, in the original order, before any newer row.
+once more, in the original order, before any newer row. An idle relay learns of a restarted
+broker from an idle TCP connection to it (closed by the broker's exit, answered again once it is
+back), so the marker check need not be polled; ``broker_check_every_s`` is only the fallback.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ class ProducerSettings:
     max_batch_bytes: int = 1_048_576
     # Local memory-backed broker: re-publish the kept rows when the broker lost its log.
     replay_on_broker_reset: bool = False
-    broker_check_every_s: float = 5.0
+    # Fallback only: the broker watch (an idle TCP connection) wakes the relay on a restart.
+    broker_check_every_s: float = 60.0
 
     @property
     def source(self) -> str:
@@ -130,6 +133,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self.listening = asyncio.Event()  # set while LISTEN is active (tests wait on it)
         self.idle = asyncio.Event()  # set while waiting for a NOTIFY or the poll timeout
+        self.watching = asyncio.Event()  # set while the broker watch holds its connection
 
     # ---------------------------------------------------------------- producer
 
@@ -281,8 +285,11 @@ class OutboxRelay:
             if due and error is None:
                 acked, error = await self._send_all(due)
             published = [row.id for row in due[:acked]]
-            if error is not None and not due:  # an idle broker check failed: retry later
+            if error is not None and not due:  # an idle broker check failed: retry soon
                 log.debug("broker check failed", extra={"error": repr(error)})
+                self._next_broker_check = asyncio.get_running_loop().time() + min(
+                    self.cfg.broker_check_every_s, 2.0
+                )
                 await self._reset_producer()
                 error = None
                 failed = True
@@ -452,9 +459,44 @@ class OutboxRelay:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
+    async def _watch_broker(self) -> None:
+        """Hold an idle TCP connection to the broker; when it closes (the broker exited) and when
+        a new one is accepted (the broker is back, maybe with an empty log), wake the relay for
+        a marker check. A Kafka broker never writes unasked, so an open connection costs nothing."""
+        host, _, port = self.cfg.bootstrap_servers.split(",")[0].strip().rpartition(":")
+        delay = 0.2
+        while True:
+            try:
+                reader, writer = await asyncio.open_connection(host or "127.0.0.1", int(port))
+            except OSError:
+                await asyncio.sleep(delay)  # the broker is down: try again, slowly
+                delay = min(delay * 2, 2.0)
+                continue
+            delay = 0.2
+            self._check_broker_now()  # (re)connected: this broker may be a fresh one
+            self.watching.set()
+            try:
+                await reader.read()  # returns at EOF (broker gone or it closed an idle socket)
+            except OSError:
+                pass
+            finally:
+                self.watching.clear()
+                writer.close()
+                with contextlib.suppress(OSError):
+                    await writer.wait_closed()
+            self._check_broker_now()
+            await asyncio.sleep(delay)  # a broker that closes idle sockets: no busy loop
+
+    def _check_broker_now(self) -> None:
+        self._next_broker_check = 0.0
+        self._wake.set()
+
     async def run(self, stop: asyncio.Event) -> None:
         log.info("outbox relay started", extra={"schema": self.schema})
         listener = asyncio.create_task(self._listen(), name="outbox-listen")
+        watcher: asyncio.Task[None] | None = None
+        if self.cfg.replay_on_broker_reset:
+            watcher = asyncio.create_task(self._watch_broker(), name="outbox-broker-watch")
         next_cleanup = 0.0
         loop = asyncio.get_running_loop()
         try:
@@ -468,6 +510,10 @@ class OutboxRelay:
                     if result.retry_at is not None:
                         until = (result.retry_at - datetime.now(UTC)).total_seconds()
                         timeout = max(0.05, min(timeout, until))
+                    if self.cfg.replay_on_broker_reset:
+                        # Wake for the fallback marker check too (a failed one is retried then).
+                        until_check = self._next_broker_check - loop.time()
+                        timeout = max(0.05, min(timeout, until_check))
                     await self.update_gauges()
                     if loop.time() >= next_cleanup:
                         next_cleanup = loop.time() + self.cfg.cleanup_every_s
@@ -483,8 +529,10 @@ class OutboxRelay:
                 wake.cancel()
                 halt.cancel()
         finally:
-            listener.cancel()
-            await asyncio.gather(listener, return_exceptions=True)
+            tasks = [listener] if watcher is None else [listener, watcher]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self._reset_producer()
             log.info("outbox relay stopped", extra={"schema": self.schema})
 
