@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -26,11 +26,11 @@ from fitness_platform.cloudevents import (
     cloudevent_headers,
     parse_cloudevent,
 )
-from fitness_platform.inbox import seen_before
+from fitness_platform.inbox import mark_seen, seen_before
 from fitness_platform.logging import correlation_id_var
 
 if TYPE_CHECKING:
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
     from faststream.kafka.message import KafkaMessage
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -44,6 +44,7 @@ __all__ = [
     "EVENTS_FAILED",
     "KAFKA_CONSUMER_LAG",
     "SPECVERSION",
+    "BatchError",
     "CloudEventMeta",
     "ConsumerLagMonitor",
     "DeadLetters",
@@ -55,9 +56,11 @@ __all__ = [
     "cloudevent_headers",
     "consume",
     "decode_event",
+    "handle_batch",
     "handle_event",
     "make_broker",
     "parse_cloudevent",
+    "process_batch",
     "process_event",
     "register_user_deletion_handler",
     "subscriber_kwargs",
@@ -209,6 +212,26 @@ class ProcessedIds:
             del self._ids[next(iter(self._ids))]
 
 
+@contextlib.contextmanager
+def _event_scope(consumer: str, meta: CloudEventMeta) -> Iterator[None]:
+    """The producer's correlation id and trace (gateway → service → outbox → this consumer)
+    around one event's effect."""
+    from opentelemetry import propagate, trace
+
+    parent = propagate.extract({"traceparent": meta.traceparent}) if meta.traceparent else None
+    token = correlation_id_var.set(meta.correlation_id)
+    try:
+        with trace.get_tracer("fitness_platform.events").start_as_current_span(
+            f"{consumer} process {meta.type}",
+            context=parent,
+            kind=trace.SpanKind.CONSUMER,
+            attributes={"messaging.system": "kafka", "messaging.message.id": str(meta.id)},
+        ):
+            yield
+    finally:
+        correlation_id_var.reset(token)
+
+
 async def process_event(
     session_factory: async_sessionmaker[AsyncSession],
     consumer: str,
@@ -217,37 +240,78 @@ async def process_event(
     processed: ProcessedIds | None = None,
 ) -> bool:
     """Inbox check + effect in ONE transaction. Returns False for a duplicate. Raises on failure."""
-    from opentelemetry import propagate, trace
-
     meta = envelope.meta
     if processed is not None:
         await processed.ensure_loaded(session_factory)
         if meta.id in processed:
             log.debug("duplicate event skipped", extra={"ce_id": str(meta.id)})
             return False
-    # Continue the producer's trace: gateway → service → outbox → this consumer.
-    parent = propagate.extract({"traceparent": meta.traceparent}) if meta.traceparent else None
-    span = trace.get_tracer("fitness_platform.events").start_as_current_span(
-        f"{consumer} process {meta.type}",
-        context=parent,
-        kind=trace.SpanKind.CONSUMER,
-        attributes={"messaging.system": "kafka", "messaging.message.id": str(meta.id)},
-    )
-    token = correlation_id_var.set(meta.correlation_id)
+    with _event_scope(consumer, meta):
+        async with session_factory() as session, session.begin():
+            if await seen_before(session, event_id=meta.id, consumer=consumer):
+                log.info("duplicate event skipped", extra={"ce_id": str(meta.id)})
+                duplicate = True
+            else:
+                duplicate = False
+                await handler(session, envelope)
+    if processed is not None:
+        processed.add(meta.id)
+    return not duplicate
+
+
+class BatchError(Exception):
+    """A batch was rolled back. ``position``: index (in the envelopes given) of the event whose
+    handler raised, None when the failure came before any handler (e.g. the inbox insert)."""
+
+    def __init__(self, position: int | None, cause: BaseException) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.position = position
+        self.cause = cause
+
+
+async def process_batch(
+    session_factory: async_sessionmaker[AsyncSession],
+    consumer: str,
+    envelopes: Sequence[EventEnvelope],
+    handler: EventHandler,
+    processed: ProcessedIds | None = None,
+) -> int:
+    """The new events of a batch in ONE transaction: one inbox insert for all their ids, the
+    handler for each new event in order, one commit. Returns how many were applied.
+
+    Duplicates (in ``processed``, in the inbox, or twice in the batch) are skipped. Any failure
+    rolls the whole batch back (effects and marks) and raises :class:`BatchError`.
+    """
+    if processed is not None:
+        await processed.ensure_loaded(session_factory)
+    todo: list[tuple[int, EventEnvelope]] = []
+    ids: set[UUID] = set()
+    for position, envelope in enumerate(envelopes):
+        event_id = envelope.meta.id
+        if event_id in ids or (processed is not None and event_id in processed):
+            continue
+        ids.add(event_id)
+        todo.append((position, envelope))
+    if not todo:
+        return 0
+    current: int | None = None
     try:
-        with span:
-            async with session_factory() as session, session.begin():
-                if await seen_before(session, event_id=meta.id, consumer=consumer):
-                    log.info("duplicate event skipped", extra={"ce_id": str(meta.id)})
-                    duplicate = True
-                else:
-                    duplicate = False
-                    await handler(session, envelope)
-        if processed is not None:
-            processed.add(meta.id)
-        return not duplicate
-    finally:
-        correlation_id_var.reset(token)
+        async with session_factory() as session, session.begin():
+            new = await mark_seen(
+                session, event_ids=[e.meta.id for _, e in todo], consumer=consumer
+            )
+            for position, envelope in todo:
+                if envelope.meta.id in new:
+                    current = position
+                    with _event_scope(consumer, envelope.meta):
+                        await handler(session, envelope)
+            current = None  # a failing commit is the batch's, not the last event's
+    except Exception as exc:
+        raise BatchError(current, exc) from exc
+    if processed is not None:
+        for event_id in new:
+            processed.add(event_id)
+    return len(new)
 
 
 class DeadLetters:
@@ -273,9 +337,10 @@ class DeadLetters:
         self.max_backoff_s = max_backoff_s
         self._attempts: dict[tuple[str, int, int], int] = {}
 
-    async def send(self, message: KafkaMessage, error: str, attempts: int) -> None:
-        raw = message.raw_message
-        assert not isinstance(raw, tuple), "batch subscribers are not supported"
+    async def send(
+        self, message: KafkaMessage | ConsumerRecord[Any, Any], error: str, attempts: int
+    ) -> None:
+        raw = _record(message)
         headers = {k: v.decode("utf-8", "replace") for k, v in (raw.headers or ())}
         headers["error"] = error[:1000]
         headers["dlq_attempts"] = str(attempts)
@@ -289,15 +354,29 @@ class DeadLetters:
             extra={"topic": raw.topic, "offset": raw.offset, "error": error[:200]},
         )
 
-    async def run(self, message: KafkaMessage, fn: Callable[[], Awaitable[Any]]) -> None:
+    async def run(
+        self,
+        message: KafkaMessage | ConsumerRecord[Any, Any],
+        fn: Callable[[], Awaitable[Any]],
+        *,
+        failed_before: int = 0,
+    ) -> None:
         """Call ``fn`` until it succeeds, at most ``max_attempts`` times, then dead-letter.
 
         Retries happen in place (backoff, same message) rather than by seeking back: on the
         local broker a seek into the middle of a record batch would skip the rest of the batch.
+        ``failed_before``: attempts that already failed elsewhere (inside a batch), counted.
         """
-        raw = message.raw_message
-        assert not isinstance(raw, tuple), "batch subscribers are not supported"
+        raw = _record(message)
         key = (raw.topic, raw.partition, raw.offset)
+        if failed_before:
+            attempts = self._attempts.get(key, 0) + failed_before
+            if attempts >= self.max_attempts:
+                self._attempts.pop(key, None)
+                await self.send(message, "failed inside its batch", attempts)
+                return
+            self._attempts[key] = attempts
+            await asyncio.sleep(self._backoff(attempts))
         while True:
             try:
                 await fn()
@@ -317,10 +396,19 @@ class DeadLetters:
                     "event handler failed; will retry",
                     extra={"topic": raw.topic, "offset": raw.offset, "attempt": attempts},
                 )
-                await asyncio.sleep(min(self.max_backoff_s, self.backoff_s * 2 ** (attempts - 1)))
+                await asyncio.sleep(self._backoff(attempts))
                 continue
             self._attempts.pop(key, None)
             return
+
+    def _backoff(self, attempts: int) -> float:
+        return float(min(self.max_backoff_s, self.backoff_s * 2 ** (attempts - 1)))
+
+
+def _record(message: KafkaMessage | ConsumerRecord[Any, Any]) -> ConsumerRecord[Any, Any]:
+    raw = getattr(message, "raw_message", message)
+    assert not isinstance(raw, tuple), "one record, not a batch"
+    return raw
 
 
 async def handle_event(
@@ -353,10 +441,125 @@ async def handle_event(
         await dead_letters.run(message, attempt)
 
 
+async def handle_batch(
+    session_factory: async_sessionmaker[AsyncSession],
+    consumer: str,
+    records: Sequence[ConsumerRecord[Any, Any]],
+    handler: EventHandler,
+    dead_letters: DeadLetters | None = None,
+    processed: ProcessedIds | None = None,
+) -> None:
+    """Process the records of one fetch: all their new events in ONE transaction.
+
+    Malformed records go to the DLQ at once (with ``dead_letters``). When the batch fails it is
+    rolled back (nothing half-applied) and split: the events before the failing one are applied
+    again as a batch, the failing one alone with in-place retries (its batch try counted) and
+    then the DLQ, the rest as a batch again, so a poison event holds up only itself and the
+    order within each partition stays. Without ``dead_letters`` a failure re-raises.
+    """
+    items: list[tuple[ConsumerRecord[Any, Any], EventEnvelope]] = []
+    for record in records:
+        try:
+            items.append((record, decode_event(record.headers, record.value or b"")))
+        except InvalidCloudEvent as exc:
+            EVENTS_FAILED.labels(record.topic, consumer).inc()
+            if dead_letters is None:
+                raise
+            await dead_letters.send(record, f"{type(exc).__name__}: {exc}", 1)
+    while items:
+        try:
+            await process_batch(
+                session_factory, consumer, [e for _, e in items], handler, processed
+            )
+        except BatchError as err:
+            EVENTS_FAILED.labels(items[0][0].topic, consumer).inc()
+            if dead_letters is None:
+                raise err.cause from err
+            log.warning(
+                "event batch failed; splitting it",
+                extra={"topic": items[0][0].topic, "events": len(items), "error": str(err)},
+            )
+            if err.position is None:
+                for record, envelope in items:  # not one event's fault: each retried alone
+                    await _one_with_retries(
+                        session_factory,
+                        consumer,
+                        record,
+                        envelope,
+                        handler,
+                        dead_letters,
+                        processed,
+                    )
+                return
+            before, (record, envelope), items = (
+                items[: err.position],
+                items[err.position],
+                items[err.position + 1 :],
+            )
+            if before:
+                await handle_batch(
+                    session_factory,
+                    consumer,
+                    [r for r, _ in before],
+                    handler,
+                    dead_letters,
+                    processed,
+                )
+            await _one_with_retries(
+                session_factory,
+                consumer,
+                record,
+                envelope,
+                handler,
+                dead_letters,
+                processed,
+                failed_before=1,
+            )
+            continue
+        for record, envelope in items:
+            EVENTS_CONSUMED.labels(record.topic, consumer, envelope.meta.type).inc()
+        return
+
+
+async def _one_with_retries(
+    session_factory: async_sessionmaker[AsyncSession],
+    consumer: str,
+    record: ConsumerRecord[Any, Any],
+    envelope: EventEnvelope,
+    handler: EventHandler,
+    dead_letters: DeadLetters,
+    processed: ProcessedIds | None,
+    *,
+    failed_before: int = 0,
+) -> None:
+    async def attempt() -> None:
+        try:
+            await process_event(session_factory, consumer, envelope, handler, processed)
+        except Exception:
+            EVENTS_FAILED.labels(record.topic, consumer).inc()
+            raise
+        EVENTS_CONSUMED.labels(record.topic, consumer, envelope.meta.type).inc()
+
+    await dead_letters.run(record, attempt, failed_before=failed_before)
+
+
 async def _raw_body(message: Any) -> bytes:
     # FastStream would json-decode before our code runs, so a non-JSON body would fail outside
     # the DLQ logic and be redelivered forever; decode_event does the parsing instead.
     return bytes(message.body)
+
+
+async def _undecoded(message: Any) -> None:
+    # Batch handlers read the raw records (message.raw_message); decode_event parses them.
+    return None
+
+
+# Records per fetch handled as one transaction: large enough that a burst or a replay costs a
+# few commits, small enough that one transaction stays short.
+BATCH_MAX_RECORDS = 500
+# How long FastStream's batch subscriber waits for records before it sleeps as long again:
+# records arriving during that sleep wait for it, so this bounds the added latency.
+BATCH_TIMEOUT_MS = 100
 
 
 def consume(
@@ -368,10 +571,12 @@ def consume(
     session_factory: async_sessionmaker[AsyncSession],
     handler: EventHandler,
     max_attempts: int | None = None,
+    batch_max_records: int = BATCH_MAX_RECORDS,
 ) -> Any:
     """Subscribe ``handler`` to ``topic`` with its own consumer group ``<service>.<consumer>``.
 
-    Each (topic, consumer) pair needs its own group: two subscribers sharing a group would
+    Each fetch is handled by :func:`handle_batch` (one transaction, one offset commit); the
+    handler still sees one event at a time, in order; ``batch_max_records`` caps a batch. Each (topic, consumer) pair needs its own group: two subscribers sharing a group would
     split the partitions between them and each would miss events. Returns the subscriber.
     """
     from faststream import Context
@@ -385,25 +590,32 @@ def consume(
     )
     subscriber = broker.subscriber(
         topic,
-        decoder=_raw_body,
+        batch=True,
+        max_records=batch_max_records,
+        batch_timeout_ms=BATCH_TIMEOUT_MS,
+        decoder=_undecoded,
         listener=lag,
         # The AsyncAPI document names each consumer group and what it reads.
         title=f"{group}:{topic}",
         description=(
             f"Consumer group `{group}` on `{topic}`: CloudEvents 1.0 (Kafka binary binding), "
-            "JSON payloads of fitness_contracts; idempotent (inbox), dead letters to "
-            f"`{topic}.dlq`."
+            "JSON payloads of fitness_contracts; idempotent (inbox), handled in batches (one "
+            f"transaction per fetch), dead letters to `{topic}.dlq`."
         ),
         **subscriber_kwargs(settings, group),
     )
     lag.subscriber = subscriber
     processed = ProcessedIds(group)
 
-    async def on_message(message: Any = Context("message")) -> None:
-        await handle_event(session_factory, group, message, handler, dead_letters, processed)
+    async def on_batch(message: Any = Context("message")) -> None:
+        # One fetch's records (each partition's in offset order); the offsets are committed
+        # once, after the whole batch is applied (AckPolicy.NACK_ON_ERROR).
+        await handle_batch(
+            session_factory, group, message.raw_message, handler, dead_letters, processed
+        )
 
-    on_message.__name__ = f"on_{topic.replace('.', '_')}_{consumer.replace('-', '_')}"
-    subscriber(on_message)
+    on_batch.__name__ = f"on_{topic.replace('.', '_')}_{consumer.replace('-', '_')}"
+    subscriber(on_batch)
     return subscriber
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -27,6 +28,25 @@ async def seen_before(session: AsyncSession, *, event_id: UUID, consumer: str) -
         .returning(INBOX.c.event_id)
     )
     return result.first() is None
+
+
+async def mark_seen(
+    session: AsyncSession, *, event_ids: Sequence[UUID], consumer: str
+) -> set[UUID]:
+    """Record many ``(consumer, event_id)`` in ONE statement of the caller's transaction.
+
+    Returns the ids that were new (the events to apply); the others were processed before.
+    A batch's effects and its marks commit or roll back together, as with :func:`seen_before`.
+    """
+    if not event_ids:
+        return set()
+    result = await session.execute(
+        insert(INBOX)
+        .values([{"consumer": consumer, "event_id": event_id} for event_id in event_ids])
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        .returning(INBOX.c.event_id)
+    )
+    return set(result.scalars().all())
 
 
 async def prune_inbox(session: AsyncSession, *, older_than: timedelta) -> int:
