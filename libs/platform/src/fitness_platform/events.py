@@ -557,9 +557,21 @@ async def _undecoded(message: Any) -> None:
 # Records per fetch handled as one transaction: large enough that a burst or a replay costs a
 # few commits, small enough that one transaction stays short.
 BATCH_MAX_RECORDS = 500
-# How long FastStream's batch subscriber waits for records before it sleeps as long again:
-# records arriving during that sleep wait for it, so this bounds the added latency.
-BATCH_TIMEOUT_MS = 100
+# How long one ``getmany`` waits for records (it returns as soon as any arrive): only the idle
+# loop's wake-up rate (see ``_fetch_batch``).
+BATCH_WAIT_MS = 1000
+
+
+def _fetch_batch(max_records: int) -> Callable[[AIOKafkaConsumer], Awaitable[tuple[Any, ...]]]:
+    """FastStream's batch ``get_msg`` sleeps ``batch_timeout_ms`` after an empty fetch, and a
+    record arriving then waits for the sleep; this one loops straight back into ``getmany``,
+    which wakes on arrival. So the wait can be long (few idle wake-ups) at no latency."""
+
+    async def get_msg(consumer: AIOKafkaConsumer) -> tuple[Any, ...]:
+        batches = await consumer.getmany(timeout_ms=BATCH_WAIT_MS, max_records=max_records)
+        return tuple(record for records in batches.values() for record in records)
+
+    return get_msg
 
 
 def consume(
@@ -592,7 +604,7 @@ def consume(
         topic,
         batch=True,
         max_records=batch_max_records,
-        batch_timeout_ms=BATCH_TIMEOUT_MS,
+        batch_timeout_ms=BATCH_WAIT_MS,
         decoder=_undecoded,
         listener=lag,
         # The AsyncAPI document names each consumer group and what it reads.
@@ -604,6 +616,7 @@ def consume(
         ),
         **subscriber_kwargs(settings, group),
     )
+    subscriber.get_msg = _fetch_batch(batch_max_records)  # instance attribute: see its docstring
     lag.subscriber = subscriber
     processed = ProcessedIds(group)
 
