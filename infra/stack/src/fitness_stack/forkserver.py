@@ -63,7 +63,7 @@ def preload() -> list[str]:
     for name in PRELOAD:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: S112 - a module the fleet lacks: its children import it
+        except Exception:  # noqa: S112  # nosec B112 - a module the fleet lacks: its children import it
             continue
         loaded.append(name)
     return loaded

@@ -121,7 +121,7 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-"""  # noqa: S608 - identifiers checked above
+"""  # noqa: S608  # nosec B608 - identifiers checked above
     gone = f"""
 CREATE OR REPLACE FUNCTION sync_tombstone_{table}() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
@@ -132,7 +132,7 @@ BEGIN
         change_xid = EXCLUDED.change_xid, deleted_at = EXCLUDED.deleted_at;
     RETURN NULL;
 END $$;
-"""  # noqa: S608 - identifiers checked above
+"""  # noqa: S608  # nosec B608 - identifiers checked above
     return touch, gone
 
 
