@@ -188,6 +188,12 @@ async def test_user_deleted_erases_every_row_in_every_table(
         "INSERT INTO achievements (id, user_id, code, week_start) VALUES (%s, %s, 'test', '2026-01-05')",
         (uuid.uuid4(), user.id),
     )
+    # A delta-sync tombstone (of an item deleted on another device) is the user's data too.
+    await db.execute(
+        "INSERT INTO sync_tombstones (entity, item_id, user_id, change_xid, deleted_at) "
+        "VALUES ('diary_entry', %s, %s, 1, now())",
+        (str(uuid.uuid4()), user.id),
+    )
     before = await user_row_counts(db, user.id)
     assert {
         "calculations",
