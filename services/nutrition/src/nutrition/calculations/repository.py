@@ -12,7 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitness_platform.sync import Delta, DeltaSource, SyncCursor, read_delta
+from fitness_platform.sync import Delta, DeltaSource, SyncCursor, read_delta_entities
 from nutrition.calculations.models import Calculation
 
 # GET /nutrition/me's read on the plain read pool, composed once (not per request).
@@ -96,12 +96,7 @@ async def changes(
     cursor: SyncCursor,
     limit: int,
 ) -> tuple[list[Calculation], Delta]:
-    """Rows written and ids deleted since ``cursor``, in change order. A row deleted between
-    the two reads is left out here; its tombstone comes with the next delta."""
-    delta = await read_delta(pool, _DELTA, user_id=user_id, cursor=cursor, limit=limit)
-    ids = [row[0] for row in delta.rows]
-    if not ids:
-        return [], delta
-    stmt = select(Calculation).where(Calculation.user_id == user_id, Calculation.id.in_(ids))
-    found = {row.id: row for row in (await session.execute(stmt)).scalars()}
-    return [found[i] for i in ids if i in found], delta
+    """Rows written and ids deleted since ``cursor``, in change order."""
+    return await read_delta_entities(
+        pool, session, _DELTA, Calculation, user_id=user_id, cursor=cursor, limit=limit
+    )

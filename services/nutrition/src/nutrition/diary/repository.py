@@ -12,7 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitness_platform.sync import Delta, DeltaSource, SyncCursor, read_delta
+from fitness_platform.sync import Delta, DeltaSource, SyncCursor, read_delta_entities
 from nutrition.diary.models import DiaryEntry
 
 _ENTRY_COLUMNS = (
@@ -194,12 +194,7 @@ async def changes(
     cursor: SyncCursor,
     limit: int,
 ) -> tuple[list[DiaryEntry], Delta]:
-    """Rows written and ids deleted since ``cursor``, in change order. A row deleted between
-    the two reads is left out here; its tombstone comes with the next delta."""
-    delta = await read_delta(pool, _DELTA, user_id=user_id, cursor=cursor, limit=limit)
-    ids = [row[0] for row in delta.rows]
-    if not ids:
-        return [], delta
-    stmt = select(DiaryEntry).where(DiaryEntry.user_id == user_id, DiaryEntry.id.in_(ids))
-    found = {row.id: row for row in (await session.execute(stmt)).scalars()}
-    return [found[i] for i in ids if i in found], delta
+    """Rows written and ids deleted since ``cursor``, in change order."""
+    return await read_delta_entities(
+        pool, session, _DELTA, DiaryEntry, user_id=user_id, cursor=cursor, limit=limit
+    )
