@@ -15,12 +15,6 @@ from fitness_platform.testing import wait_until
 # The package's fleet starts inside the first test's setup (~100 s on a loaded 2-core box).
 pytestmark = [
     pytest.mark.timeout(600),
-    pytest.mark.xfail(
-        reason="on the clean run (HEAD 20b720a) right after the PostgreSQL test, GET /users/me still "
-        "got 503 'database unavailable' although /health/ready was 200: stale pooled connections "
-        "(pool_pre_ping off) outlive the restart; not fixed yet",
-        strict=False,
-    ),
 ]
 
 PROBLEM = "application/problem+json"

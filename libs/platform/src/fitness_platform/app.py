@@ -11,7 +11,14 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from fitness_platform.db import create_engine, create_read_pool, create_sessionmaker
-from fitness_platform.health import Check, db_check, health_router, kafka_check, redis_check
+from fitness_platform.health import (
+    Check,
+    db_check,
+    health_router,
+    kafka_check,
+    read_pool_check,
+    redis_check,
+)
 from fitness_platform.logging import configure_logging
 from fitness_platform.middleware import RequestContextMiddleware
 from fitness_platform.observability import expose_metrics, setup_tracing
@@ -42,6 +49,8 @@ def default_ready_checks(app: FastAPI) -> dict[str, Check]:
     checks: dict[str, Check] = {}
     if getattr(app.state, "engine", None) is not None:
         checks["db"] = db_check(app.state.engine)
+    if getattr(app.state, "read_pool", None) is not None:
+        checks["db_read"] = read_pool_check(app.state.read_pool)
     if getattr(app.state, "redis", None) is not None:
         checks["redis"] = redis_check(app.state.redis)
     if settings.kafka_bootstrap_servers:

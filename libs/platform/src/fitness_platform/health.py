@@ -15,6 +15,7 @@ from sqlalchemy import text
 from fitness_platform.problems import PROBLEM_RESPONSES, problem_response
 
 if TYPE_CHECKING:
+    from psycopg_pool import AsyncConnectionPool
     from redis.asyncio import Redis
     from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -65,6 +66,22 @@ def db_check(engine: AsyncEngine) -> Check:
     async def check() -> None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+    return check
+
+
+def read_pool_check(pool: AsyncConnectionPool) -> Check:
+    """The lean read pool answers, after dropping the idle connections a database restart broke.
+
+    psycopg_pool notices a dead connection only when a request uses it, so after a PostgreSQL
+    restart every idle connection would fail one request with a 503 (issue 14). ``pool.check()``
+    (one empty query per idle connection) discards them before readiness says yes again.
+    """
+
+    async def check() -> None:
+        await pool.check()
+        async with pool.connection() as conn:
+            await conn.execute("SELECT 1")
 
     return check
 

@@ -6,10 +6,12 @@ import base64
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
 import orjson
+import psycopg
 import pytest
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
@@ -21,11 +23,11 @@ from fitness_platform.auth import (
     CurrentUserDep,
     revoke_user_tokens,
 )
-from fitness_platform.db import ReadPoolDep, SessionDep
+from fitness_platform.db import ReadPoolDep, SessionDep, to_libpq_url
 from fitness_platform.pagination import Page, PageDep
-from fitness_platform.problems import problem_responses
+from fitness_platform.problems import _POOL_CHECKS, problem_responses
 from fitness_platform.settings import ServiceSettings
-from fitness_platform.testing import TokenFactory
+from fitness_platform.testing import TokenFactory, wait_until
 
 router = APIRouter(prefix="/things", tags=["things"])
 
@@ -131,6 +133,58 @@ async def test_database_down_is_a_retryable_503_problem(
         assert resp.headers["content-type"] == "application/problem+json"
         assert resp.headers["retry-after"] == "1"
         assert resp.json()["detail"] == "The database is unavailable; retry shortly."
+
+
+async def _read_pool_backends(app: FastAPI, n: int) -> list[int]:
+    """Open ``n`` connections of the app's read pool at once and return their backend pids."""
+    pool = app.state.read_pool
+    async with AsyncExitStack() as stack:
+        conns = [await stack.enter_async_context(pool.connection()) for _ in range(n)]
+        pids = []
+        for conn in conns:
+            row = await (await conn.execute("SELECT pg_backend_pid()")).fetchone()
+            pids.append(row[0])
+    return pids
+
+
+async def _terminate(url: str, pids: list[int]) -> None:
+    # What a PostgreSQL restart does to the pool's idle connections: the server side goes away.
+    async with await psycopg.AsyncConnection.connect(to_libpq_url(url), autocommit=True) as conn:
+        await conn.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) pid", (pids,))
+
+
+async def test_readiness_drops_read_connections_a_database_restart_broke(
+    app_settings: ServiceSettings,
+) -> None:
+    app = create_service_app(
+        app_settings, title="t", routers=[router], configure_logs=False, read_pool=True
+    )
+    async for c in _client(app):
+        await _terminate(app_settings.database_url, await _read_pool_backends(app, 3))
+        resp = await c.get("/health/ready")
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["checks"]["db_read"] == "ok"
+        # Ready means ready: none of the next reads draws a dead connection.
+        for _ in range(4):
+            assert (await c.get("/things/schema")).status_code == 200
+
+
+async def test_a_lost_read_connection_fails_one_request_not_one_per_idle_connection(
+    app_settings: ServiceSettings,
+) -> None:
+    app = create_service_app(
+        app_settings, title="t", routers=[router], configure_logs=False, read_pool=True
+    )
+    async for c in _client(app):
+        await _terminate(app_settings.database_url, await _read_pool_backends(app, 3))
+        first = await c.get("/things/schema")
+        assert first.status_code == 503, first.text
+        assert first.headers["retry-after"] == "1"
+        # The 503 started a check of the pool's other idle connections; once it is done every
+        # read succeeds (without it each of the two other dead connections fails one more).
+        await wait_until(lambda: not _POOL_CHECKS, timeout=10, message="pool check done")
+        for _ in range(4):
+            assert (await c.get("/things/schema")).status_code == 200
 
 
 async def test_authenticated_route_with_session(
