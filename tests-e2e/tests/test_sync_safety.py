@@ -145,7 +145,10 @@ async def test_profile_etag_304_and_stale_if_match_412(
         headers={**account.auth, "If-Match": now.headers["etag"]},
     )
     assert ok.status_code == 200, ok.text
-    assert (await gw.get("/users/me", headers=account.auth)).json()["heightCm"] == 170
+    after = await gw.get("/users/me", headers=account.auth)
+    assert after.json()["heightCm"] == 170
+    # The conditional write's answer carries the new ETag, through the gateway too.
+    assert ok.headers["etag"] == after.headers["etag"] != now.headers["etag"]
 
 
 async def test_stale_if_match_on_delete_keeps_the_workout(

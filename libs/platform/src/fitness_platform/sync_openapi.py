@@ -38,13 +38,20 @@ _IF_MATCH_PARAM = {
     "required": False,
     "description": (
         "ETag the client last read (GET of this path): the write happens only if the object is "
-        "unchanged, else 412 and nothing changes. Without it the write proceeds unconditionally."
+        "unchanged, else 412 and nothing changes. Without it the write proceeds unconditionally. "
+        "A conditional write's 2xx answer (except 204) carries the object's new `ETag`."
     ),
     "schema": {"type": "string", "pattern": CONDITION_PATTERN},
 }
 _ETAG_HEADER = {
     "ETag": {
         "description": "strong entity tag of this representation",
+        "schema": {"type": "string"},
+    }
+}
+_CONDITIONAL_ETAG_HEADER = {
+    "ETag": {
+        "description": "with If-Match: the object's new entity tag, for the next conditional write",
         "schema": {"type": "string"},
     }
 }
@@ -109,6 +116,9 @@ def document_sync_safety(schema: dict[str, Any]) -> dict[str, Any]:
                 )
             elif method in ("put", "patch", "delete") and single:
                 _add_param(op, _IF_MATCH_PARAM)
+                for status, response in op.get("responses", {}).items():
+                    if status.startswith("2") and status != "204":
+                        response.setdefault("headers", {}).update(_CONDITIONAL_ETAG_HEADER)
                 _add_response(op, "400", _problem("Malformed If-Match"))
                 _add_response(
                     op,

@@ -12,6 +12,8 @@ of the same path) and the write runs while the lock is held, so no other writer 
 object between the comparison and the write. A same-transaction check would need each service
 to hash its own representation; the lock needs none of that. Redis down: conditional writes are
 a 503 (never an unchecked write), unconditional ones proceed as before without the lock.
+A conditional write's answer carries the object's new ETag (one more internal GET, under the
+lock), so a client can chain conditional writes without reading in between.
 """
 
 from __future__ import annotations
@@ -416,12 +418,45 @@ class SyncSafetyMiddleware:
                         headers={"ETag": current.decode("latin-1")},
                     )
                     return
-            await self.app(scope, receive, send)
+                await self._write_tagged(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
         finally:
             try:
                 await redis.eval(_RELEASE, 1, lock, token)
             except Exception:  # expires by itself after write_lock_ttl_s
                 log.warning("write lock not released", exc_info=True)
+
+    async def _write_tagged(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run a conditional write and give its 2xx answer the object's new ``ETag``.
+
+        A client that writes with If-Match needs the new tag for its next write; without it, it
+        would have to GET again. The tag comes from a GET of the path while the write lock is
+        still held, so it is the state this write left. Unconditional writes skip that GET.
+        """
+        start: Message | None = None
+        chunks: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message)
+            else:
+                await send(message)
+
+        await self.app(scope, receive, hold)
+        if start is None:
+            return
+        if 200 <= start["status"] < 300 and start["status"] != 204:
+            status, etag = await self._current_etag(scope)
+            if status == 200:
+                headers = [(k, v) for k, v in start.get("headers", ()) if k != ETAG_HEADER]
+                start = {**start, "headers": [*headers, (ETAG_HEADER, etag)]}
+        await send(start)
+        for chunk in chunks:
+            await send(chunk)
 
     async def _acquire(self, redis: Any, lock: str, token: str) -> bool:
         deadline = time.monotonic() + self.write_lock_wait_s

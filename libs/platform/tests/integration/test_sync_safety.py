@@ -415,6 +415,21 @@ async def test_stale_if_match_is_412_and_changes_nothing(
     )
     assert ok.status_code == 200
     assert await note_text(engine, note) == "v3"
+    # The conditional write's answer carries the new tag: the next write needs no GET first.
+    new_tag = ok.headers["etag"]
+    assert new_tag != current
+    assert new_tag == (await client.get(f"/notes/{note}", headers=auth)).headers["etag"]
+    chained = await client.put(
+        f"/notes/{note}", json={"text": "v4"}, headers={**auth, "If-Match": new_tag}
+    )
+    assert chained.status_code == 200
+    assert await note_text(engine, note) == "v4"
+    # The old tag is now stale.
+    assert (
+        await client.put(
+            f"/notes/{note}", json={"text": "v5"}, headers={**auth, "If-Match": new_tag}
+        )
+    ).status_code == 412
 
 
 async def test_stale_if_match_on_delete_keeps_the_row(
@@ -488,3 +503,5 @@ async def test_openapi_documents_the_headers_and_responses(client: httpx.AsyncCl
         assert op["responses"]["412"]["content"] == {
             "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
         }
+    put = spec["paths"]["/notes/{note_id}"]["put"]
+    assert "ETag" in put["responses"]["200"]["headers"]
