@@ -369,10 +369,12 @@ class SyncSafetyMiddleware:
                     slug="precondition-unavailable",
                 )
             return
-        path = scope["path"]
+        path = scope["path"].rstrip("/")
+        if path.endswith("/me"):
+            # "/users/me" is the caller's "/users/{id}": both spellings take one lock, so a
+            # write through one cannot slip between another's If-Match check and its write.
+            path = f"{path[:-3]}/{caller}"
         lock = f"wlock:{self.service}:{path}"
-        if path.rstrip("/").endswith("/me"):  # "/users/me" is one object per caller
-            lock += f":{caller}"
         token = secrets.token_hex(8)
         try:
             acquired = await self._acquire(redis, lock, token)

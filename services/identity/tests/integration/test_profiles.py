@@ -267,3 +267,31 @@ async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> 
     resp = await client.post(f"/users/{me['id']}", headers=me["headers"])
     assert resp.status_code == 405
     assert resp.headers["allow"] == "DELETE, GET, PUT"
+
+
+async def test_me_and_own_id_are_one_object_for_conditional_writes(
+    client: httpx.AsyncClient,
+) -> None:
+    """PUT /users/me and PUT /users/{own id} share an ETag and a write lock: two devices
+    writing through different spellings with one If-Match → exactly one write, one 412."""
+    import asyncio
+
+    acc = await _account(client)
+    me = await client.get("/users/me", headers=acc["headers"])
+    by_id = await client.get(f"/users/{acc['id']}", headers=acc["headers"])
+    assert me.headers["etag"] == by_id.headers["etag"]
+    conditional = {**acc["headers"], "If-Match": me.headers["etag"]}
+    for i in range(3):  # a lost update needs the two to interleave: give it chances
+        # new values each round: an ETag is the representation's, and an unchanged profile
+        # keeps its tag (the loser's If-Match would still hold)
+        results = await asyncio.gather(
+            client.put("/users/me", json={"heightCm": 170 + i}, headers=conditional),
+            client.put(f"/users/{acc['id']}", json={"heightCm": 180 + i}, headers=conditional),
+        )
+        statuses = sorted(r.status_code for r in results)
+        assert statuses == [200, 412], [r.text for r in results]
+        winner = next(r for r in results if r.status_code == 200)
+        now = await client.get("/users/me", headers=acc["headers"])
+        assert now.json()["heightCm"] == winner.json()["heightCm"]
+        assert winner.headers["etag"] == now.headers["etag"]
+        conditional = {**acc["headers"], "If-Match": now.headers["etag"]}
