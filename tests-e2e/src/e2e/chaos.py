@@ -25,7 +25,7 @@ from e2e.accounts import Account, register_and_login
 from fitness_platform.calendar import iso_week_start
 from fitness_stack.endpoints import Endpoints
 from fitness_stack.pytest_plugin import FLEET_TEST_ENV
-from fitness_stack.stack import STOP_SIGNALS, Stack
+from fitness_stack.stack import Stack
 
 # Media takes part in no fault: leaving it out saves three processes on a 2-core machine.
 CHAOS_SERVICES = ("identity", "nutrition", "training", "progress", "goals")
@@ -107,7 +107,7 @@ class ChaosFleet:
 
     def stop(self, name: str) -> None:
         """Stop a backing service (postgres, redis, kafka) the way an outage looks to clients."""
-        self.stack.procs.stop(name, sig=STOP_SIGNALS.get(name, signal.SIGTERM))
+        self.stack.stop_backing(name)
 
     def kill9(self, name: str) -> int:
         """SIGKILL a fleet process (no shutdown hook runs); returns its PID."""
@@ -143,17 +143,12 @@ class ChaosFleet:
 
     def start(self, name: str) -> None:
         """Start one backing service again on its port (the launcher's own start step)."""
-        steps = {
-            "postgres": self.stack._postgres,
-            "redis": self.stack._redis,
-            "kafka": self.stack.start_kafka,
-        }
-        steps[name]()
+        self.stack.start_backing(name)
 
     def restart_fleet_processes(self) -> None:
         """Start the fleet processes that are not running (what a pod restart does)."""
         with FleetEnv():
-            self.stack._fleet()
+            self.stack.start_missing_fleet()
 
     def heal(self) -> None:
         """Whatever a test stopped or paused runs again, and every API is ready."""

@@ -146,12 +146,36 @@ class Stack:
 
     def stop_kafka(self) -> None:
         """Stop the broker (outage tests); `start_kafka()` brings it back on the same port."""
-        self._require_own("kafka")
-        self.procs.stop("kafka")
+        self.stop_backing("kafka")
 
     def start_kafka(self) -> None:
-        self._require_own("kafka")
-        self._kafka()
+        self.start_backing("kafka")
+
+    def stop_backing(self, name: str) -> None:
+        """Stop one backing service this stack started, as an outage looks to its clients
+        (the same signal as `down`); `start_backing` brings it back on the same port."""
+        if name not in BACKING:
+            raise ValueError(f"not a backing service: {name!r}")
+        self._require_own(name)
+        self.procs.stop(name, sig=STOP_SIGNALS.get(name, signal.SIGTERM))
+
+    def start_backing(self, name: str) -> str:
+        """Start one backing service again with `up`'s own step (same port, same state)."""
+        steps = {
+            "postgres": self._postgres,
+            "redis": self._redis,
+            "s3": self._s3,
+            "kafka": self._kafka,
+            "smtp": self._smtp,
+        }
+        if name not in steps:
+            raise ValueError(f"not a backing service: {name!r}")
+        self._require_own(name)
+        return steps[name]()
+
+    def start_missing_fleet(self) -> str:
+        """Start the fleet processes that are not running (what a pod restart does)."""
+        return self._fleet()
 
     def migrate(self) -> list[str]:
         """Run every service's migrations that has an alembic.ini; returns their names."""
@@ -457,8 +481,16 @@ class Stack:
             )
 
     def _require_own(self, name: str) -> None:
-        if self.external.kafka_bootstrap:
-            raise StackError(name, "external KAFKA_BOOTSTRAP_SERVERS: not ours to stop or start")
+        external = {
+            "postgres": ("DATABASE_URL", self.external.database_url),
+            "redis": ("REDIS_URL", self.external.redis_url),
+            "s3": ("S3_ENDPOINT", self.external.s3_endpoint),
+            "kafka": ("KAFKA_BOOTSTRAP_SERVERS", self.external.kafka_bootstrap),
+            "smtp": ("SMTP_HOST", self.external.smtp_host),
+        }
+        variable, value = external[name]
+        if value:
+            raise StackError(name, f"external {variable}: not ours to stop or start")
 
     def _save(self) -> None:
         data = {
