@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import inspect
 import json
 import sys
@@ -38,7 +39,7 @@ def document(service: str) -> dict[str, Any]:
     from faststream.specification import AsyncAPI
 
     from fitness_contracts.registry import EVENT_CLASSES
-    from fitness_platform.events import make_broker
+    from fitness_platform.events import make_broker, one_consumer_group
 
     settings = _settings(service)
     broker = make_broker(settings)
@@ -52,7 +53,11 @@ def document(service: str) -> dict[str, Any]:
         and param.default is param.empty
         and name not in ("settings",)
     }
-    register(broker, settings=settings, **extra)
+    # As the process runs them: one Kafka consumer group for all of them (run_worker), named
+    # after the process that hosts them (`<service>.consumer`, else `<service>.worker`).
+    process = "consumer" if importlib.util.find_spec(f"{service}.consumer") else "worker"
+    with one_consumer_group(broker, settings, process):
+        register(broker, settings=settings, **extra)
     for cls in EVENT_CLASSES:
         if cls.event_type.split(".", 1)[0] == service:
             broker.publisher(

@@ -59,6 +59,7 @@ __all__ = [
     "handle_batch",
     "handle_event",
     "make_broker",
+    "one_consumer_group",
     "parse_cloudevent",
     "process_batch",
     "process_event",
@@ -574,6 +575,34 @@ def _fetch_batch(max_records: int) -> Callable[[AIOKafkaConsumer], Awaitable[tup
     return get_msg
 
 
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """One ``consume()``: what a topic's records go through, under the consumer's own name.
+
+    ``consumer`` (``<service>.<consumer>``) is the inbox identity and the metrics' ``group``
+    label; the Kafka consumer group is the process's when it shares one (``one_consumer_group``).
+    """
+
+    topic: str
+    consumer: str
+    handler: EventHandler
+    session_factory: async_sessionmaker[AsyncSession]
+    dead_letters: DeadLetters
+    processed: ProcessedIds
+
+
+@dataclass(slots=True)
+class _SharedGroup:
+    group: str
+    settings: ServiceSettings
+    batch_max_records: int
+    routes: list[_Route]
+
+
+# Brokers inside ``one_consumer_group``: their ``consume()`` calls collect routes there.
+_SHARED_GROUPS: dict[int, _SharedGroup] = {}
+
+
 def consume(
     broker: KafkaBroker,
     topic: str,
@@ -584,50 +613,133 @@ def consume(
     handler: EventHandler,
     max_attempts: int | None = None,
     batch_max_records: int = BATCH_MAX_RECORDS,
+    own_group: bool = False,
 ) -> Any:
-    """Subscribe ``handler`` to ``topic`` with its own consumer group ``<service>.<consumer>``.
+    """Subscribe ``handler`` to ``topic`` as consumer ``<service>.<consumer>``.
 
     Each fetch is handled by :func:`handle_batch` (one transaction, one offset commit); the
-    handler still sees one event at a time, in order; ``batch_max_records`` caps a batch. Each (topic, consumer) pair needs its own group: two subscribers sharing a group would
-    split the partitions between them and each would miss events. Returns the subscriber.
+    handler still sees one event at a time, in order; ``batch_max_records`` caps a batch. The
+    consumer name is the inbox identity: each (topic, consumer) pair is deduplicated on its own.
+    Alone, the call gets its own Kafka consumer group of that name and returns the subscriber;
+    inside :func:`one_consumer_group` (every worker process) it joins the process's one group
+    and returns None (the subscriber is made when the block ends). A consumer added later to a
+    topic its process's group already reads starts at the group's position there, not at the
+    topic's history: ``own_group=True`` keeps it in its own group ``<service>.<consumer>``
+    (which starts from the earliest offset) until it has caught up.
     """
+    name = f"{settings.service_name}.{consumer}"
+    route = _Route(
+        topic,
+        name,
+        handler,
+        session_factory,
+        DeadLetters(
+            broker, max_attempts=max_attempts or settings.consumer_max_attempts, group=name
+        ),
+        ProcessedIds(name),
+    )
+    shared = None if own_group else _SHARED_GROUPS.get(id(broker))
+    if shared is not None:
+        shared.routes.append(route)
+        shared.batch_max_records = min(shared.batch_max_records, batch_max_records)
+        return None
+    return _subscribe(broker, [route], group=name, settings=settings, max_records=batch_max_records)
+
+
+@contextlib.contextmanager
+def one_consumer_group(
+    broker: KafkaBroker, settings: ServiceSettings, process: str
+) -> Iterator[None]:
+    """Every ``consume()`` on ``broker`` inside the block shares ONE Kafka consumer group,
+    ``<service>.<process>``: one consumer, one fetch loop, one heartbeat for all the process's
+    topics instead of one per topic (issue 8: each idle consumer's long-poll costs the local
+    broker and the process CPU, so the cost grew with topics × services). Each topic keeps its
+    own consumer name (inbox, metrics) and handler; a fetch's records are handled per topic,
+    in partition order. Nested or repeated use on one broker is an error."""
+    if id(broker) in _SHARED_GROUPS:
+        raise RuntimeError("one_consumer_group is already open for this broker")
+    group = f"{settings.service_name}.{process}"
+    shared = _SharedGroup(group, settings, BATCH_MAX_RECORDS, [])
+    _SHARED_GROUPS[id(broker)] = shared
+    try:
+        yield
+    finally:
+        del _SHARED_GROUPS[id(broker)]
+    if shared.routes:
+        _subscribe(
+            broker,
+            shared.routes,
+            group=group,
+            settings=settings,
+            max_records=shared.batch_max_records,
+        )
+
+
+def _subscribe(
+    broker: KafkaBroker,
+    routes: Sequence[_Route],
+    *,
+    group: str,
+    settings: ServiceSettings,
+    max_records: int,
+) -> Any:
     from faststream import Context
 
-    group = f"{settings.service_name}.{consumer}"
-    dead_letters = DeadLetters(
-        broker, max_attempts=max_attempts or settings.consumer_max_attempts, group=group
-    )
+    by_topic: dict[str, list[_Route]] = {}
+    for route in routes:
+        by_topic.setdefault(route.topic, []).append(route)
+    if len({r.consumer for r in routes}) != len(routes):
+        raise ValueError(f"group {group}: a consumer name twice ({[r.consumer for r in routes]})")
+    topics = list(by_topic)
     lag = ConsumerLagMonitor(
         group, interval_s=settings.consumer_lag_interval_s, rewind=settings.kafka_resume_rewind
     )
+    consumers = ", ".join(f"`{r.consumer}` ({r.topic})" for r in routes)
     subscriber = broker.subscriber(
-        topic,
+        *topics,
         batch=True,
-        max_records=batch_max_records,
+        max_records=max_records,
         batch_timeout_ms=BATCH_WAIT_MS,
         decoder=_undecoded,
         listener=lag,
         # The AsyncAPI document names each consumer group and what it reads.
-        title=f"{group}:{topic}",
+        title=group if len(topics) > 1 else f"{group}:{topics[0]}",
         description=(
-            f"Consumer group `{group}` on `{topic}`: CloudEvents 1.0 (Kafka binary binding), "
-            "JSON payloads of fitness_contracts; idempotent (inbox), handled in batches (one "
-            f"transaction per fetch), dead letters to `{topic}.dlq`."
+            f"Consumer group `{group}`; consumers {consumers}: CloudEvents 1.0 (Kafka binary "
+            "binding), JSON payloads of fitness_contracts; idempotent (inbox), handled in "
+            "batches (one transaction per topic and fetch), dead letters to `<topic>.dlq`."
         ),
         **subscriber_kwargs(settings, group),
     )
-    subscriber.get_msg = _fetch_batch(batch_max_records)  # instance attribute: see its docstring
+    subscriber.get_msg = _fetch_batch(max_records)  # instance attribute: see its docstring
     lag.subscriber = subscriber
-    processed = ProcessedIds(group)
 
     async def on_batch(message: Any = Context("message")) -> None:
-        # One fetch's records (each partition's in offset order); the offsets are committed
-        # once, after the whole batch is applied (AckPolicy.NACK_ON_ERROR).
-        await handle_batch(
-            session_factory, group, message.raw_message, handler, dead_letters, processed
-        )
+        # One fetch's records (each partition's in offset order), per topic; the offsets are
+        # committed once, after the whole fetch is applied (AckPolicy.NACK_ON_ERROR).
+        records: dict[str, list[ConsumerRecord[Any, Any]]] = {}
+        for record in message.raw_message:
+            records.setdefault(record.topic, []).append(record)
+        for topic, batch in records.items():
+            # Several consumers of one topic (nutrition's profiles and user deletion) each
+            # apply the whole batch in their own transaction, as separate groups would.
+            for route in by_topic[topic]:
+                await handle_batch(
+                    route.session_factory,
+                    route.consumer,
+                    batch,
+                    route.handler,
+                    route.dead_letters,
+                    route.processed,
+                )
 
-    on_batch.__name__ = f"on_{topic.replace('.', '_')}_{consumer.replace('-', '_')}"
+    on_batch.__name__ = (
+        "on_"
+        + "_".join(
+            f"{r.topic.replace('.', '_')}_{r.consumer.split('.', 1)[-1].replace('-', '_')}"
+            for r in routes
+        )[:200]
+    )
     subscriber(on_batch)
     return subscriber
 

@@ -19,7 +19,7 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from fitness_platform.db import create_engine, create_sessionmaker
-from fitness_platform.events import make_broker
+from fitness_platform.events import make_broker, one_consumer_group
 from fitness_platform.logging import configure_logging
 from fitness_platform.observability import start_metrics_server
 from fitness_platform.settings import ServiceSettings
@@ -58,7 +58,8 @@ async def serve_worker(
     """Run until ``stop`` is set (or a job fails, which raises ``WorkerFailedError``).
 
     ``build(ctx)`` registers subscribers on ``ctx.broker`` (created only when ``build`` is
-    given; started after ``build``). Each job is ``async def job(ctx)`` that returns once
+    given; started after ``build``); its ``consume()`` calls share the Kafka consumer group
+    ``<service>.<name>``. Each job is ``async def job(ctx)`` that returns once
     ``ctx.stop`` is set; a job still running ``shutdown_timeout_s`` after the stop is cancelled.
     """
     engine = create_engine(settings)
@@ -78,7 +79,9 @@ async def serve_worker(
     tasks: list[asyncio.Task[None]] = []
     try:
         if build is not None and broker is not None:
-            build(ctx)
+            # One Kafka consumer group per process for all its consumers (one_consumer_group).
+            with one_consumer_group(broker, settings, name):
+                build(ctx)
             await broker.start()
         tasks = [
             asyncio.create_task(guarded(job), name=getattr(job, "__name__", None)) for job in jobs

@@ -265,3 +265,88 @@ async def test_consume_applies_a_burst_once_each_in_order(
     # Handlers run once per committed batch; any rerun (after a rollback) keeps the order.
     firsts = list(dict.fromkeys(order))
     assert firsts == list(range(60))
+
+
+async def test_one_consumer_group_serves_every_consumer_of_a_process(
+    settings: ServiceSettings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    producer: AIOKafkaProducer,
+    kafka_bootstrap: str,
+) -> None:
+    """Two topics, and two consumers of one of them, in ONE Kafka group (one subscriber):
+    each consumer applies each of its topic's events once, under its own inbox name."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    from fitness_platform.events import one_consumer_group
+
+    first, second = f"test.{uuid.uuid4().hex[:10]}", f"test.{uuid.uuid4().hex[:10]}"
+    for topic in (first, second):
+        for n in range(5):
+            headers = cloudevent_headers(
+                event_type=TYPE, source="/test", event_id=uuid.uuid4(), time=datetime.now(UTC)
+            )
+            body = f'{{"name": "{topic}-{n}"}}'.encode()
+            await producer.send(topic, body, partition=0, headers=headers)
+    await producer.flush()
+
+    def handler(prefix: str) -> Any:
+        async def apply(session: AsyncSession, envelope: EventEnvelope) -> None:
+            await bump(session, f"{prefix}:{envelope.data['name']}")
+
+        return apply
+
+    broker = make_broker(settings)
+    process = f"proc-{uuid.uuid4().hex[:6]}"
+    with one_consumer_group(broker, settings, process):
+        for consumer, topic in (("a", first), ("b", second), ("c", first)):
+            assert (
+                consume(
+                    broker,
+                    topic,
+                    settings=settings,
+                    consumer=consumer,
+                    session_factory=sessionmaker,
+                    handler=handler(consumer),
+                )
+                is None
+            )
+        # A late consumer that needs the topic's history keeps a group of its own.
+        own = consume(
+            broker,
+            second,
+            settings=settings,
+            consumer="d",
+            session_factory=sessionmaker,
+            handler=handler("d"),
+            own_group=True,
+        )
+        assert own is not None
+    assert len(broker.subscribers) == 2
+    expected = {
+        **{f"a:{first}-{n}": 1 for n in range(5)},
+        **{f"b:{second}-{n}": 1 for n in range(5)},
+        **{f"c:{first}-{n}": 1 for n in range(5)},
+        **{f"d:{second}-{n}": 1 for n in range(5)},
+    }
+    async with broker:
+        await broker.start()
+
+        async def all_applied() -> bool:
+            return await counts(sessionmaker, *expected) == expected
+
+        await wait_until(all_applied, timeout=30, message="every consumer applied its topic")
+        group = f"{settings.service_name}.{process}"
+        reader = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=group)
+        await reader.start()
+        try:
+
+            async def committed() -> bool:
+                offsets = [await reader.committed(TopicPartition(t, 0)) for t in (first, second)]
+                return offsets == [5, 5]
+
+            await wait_until(committed, timeout=30, message="the process group committed both")
+        finally:
+            await reader.stop()
+    assert await counts(sessionmaker, *expected) == expected
+    for consumer, n in (("a", 5), ("b", 5), ("c", 5), ("d", 5)):
+        assert await inbox_rows(sessionmaker, f"{settings.service_name}.{consumer}") == n

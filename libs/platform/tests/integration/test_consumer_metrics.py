@@ -237,10 +237,12 @@ async def test_worker_process_serves_consumer_metrics(
             message="events_consumed_total scraped",
         )
         assert "# TYPE kafka_consumer_lag gauge" in text
+        # Lag is the Kafka group's: the worker process's one group, `<service>.<process>`;
+        # the events counters keep the consumer's own name.
         await wait_until(
             lambda: (
-                f'kafka_consumer_lag{{group="workerproc.w",partition="0",topic="{unique_topic}"}} 0.0'
-                in scrape()
+                'kafka_consumer_lag{group="workerproc.worker",partition="0",'
+                f'topic="{unique_topic}"}} 0.0' in scrape()
             ),
             timeout=30,
             message="lag scraped",
