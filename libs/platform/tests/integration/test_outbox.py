@@ -127,6 +127,47 @@ async def test_listen_notify_wakes_the_relay(
     assert task.exception() is None
 
 
+async def test_a_lost_listen_connection_is_reopened(
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    schema,
+    kafka_bootstrap: str,
+    unique_topic: str,
+) -> None:
+    """The relay watches the LISTEN socket itself (no psycopg polling timer): when the server
+    drops that connection the relay notices, LISTENs again, and NOTIFY wakes it as before."""
+    from sqlalchemy import text
+
+    relay = relay_for(engine, schema.schema, kafka_bootstrap, poll_interval_s=600.0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await wait_until(relay.listening.is_set, timeout=10, message="relay LISTENing")
+        async with engine.connect() as conn:
+            killed = (
+                await conn.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        " WHERE query = :q AND pid <> pg_backend_pid()"
+                    ),
+                    {"q": f'LISTEN "{relay.channel}"'},
+                )
+            ).scalar_one()
+        assert killed == 1
+        await wait_until(lambda: not relay.listening.is_set(), timeout=10, message="loss noticed")
+        await wait_until(relay.listening.is_set, timeout=20, message="LISTENing again")
+        await wait_until(
+            lambda: relay.idle.is_set() and not relay._wake.is_set(), timeout=10, message="idle"
+        )
+        await add_numbered(sessionmaker, event_class(unique_topic), uuid.uuid4(), range(2))
+        records = await consume_n(kafka_bootstrap, unique_topic, 2, timeout=15)
+        assert [record_json(r)["seq"] for r in records] == [0, 1]
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert task.exception() is None
+
+
 # ---------------------------------------------------------------- broker outage
 
 

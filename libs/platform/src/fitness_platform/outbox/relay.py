@@ -448,7 +448,8 @@ class OutboxRelay:
                     self.listening.set()
                     self._wake.set()  # rows inserted before LISTEN started
                     delay = 0.5
-                    async for _ in conn.notifies():
+                    while True:
+                        await _notified(conn)
                         self._wake.set()
             except asyncio.CancelledError:
                 raise
@@ -535,6 +536,35 @@ class OutboxRelay:
             await asyncio.gather(*tasks, return_exceptions=True)
             await self._reset_producer()
             log.info("outbox relay stopped", extra={"schema": self.schema})
+
+
+async def _notified(conn: psycopg.AsyncConnection[Any]) -> None:
+    """Return once the LISTEN connection received a notification (raise if it is lost).
+
+    Not ``conn.notifies()``: psycopg wakes every 0.1 s while it waits (its interrupt-check
+    interval), ten wake-ups a second per relay on an idle fleet (issue 8). Here the event loop
+    watches the socket and nothing runs until the server sends something.
+    """
+    loop = asyncio.get_running_loop()
+    pgconn = conn.pgconn
+    while True:
+        readable = loop.create_future()
+
+        def ready(fut: asyncio.Future[None] = readable) -> None:
+            if not fut.done():
+                fut.set_result(None)
+
+        loop.add_reader(pgconn.socket, ready)
+        try:
+            await readable
+        finally:
+            loop.remove_reader(pgconn.socket)
+        pgconn.consume_input()  # raises OperationalError when the connection is gone
+        received = False
+        while pgconn.notifies() is not None:
+            received = True
+        if received:
+            return
 
 
 def run_relay(settings: ServiceSettings, *, metrics_port: int | None = None) -> None:
