@@ -145,7 +145,13 @@ def _payload(topic: str, user: uuid.UUID, now: datetime) -> tuple[str, dict[str,
     return event.event_type, event.model_dump(mode="json", by_alias=True)
 
 
-async def seed(state_dir: Path, events: int, users: int, timeout_s: float) -> dict[str, Any]:
+async def seed(
+    state_dir: Path,
+    events: int,
+    users: int,
+    timeout_s: float,
+    topics: tuple[str, ...] = SEED_TOPICS,
+) -> dict[str, Any]:
     import psycopg
     from psycopg.types.json import Jsonb
 
@@ -155,7 +161,7 @@ async def seed(state_dir: Path, events: int, users: int, timeout_s: float) -> di
     now = datetime.now(UTC)
     rows: dict[str, list[tuple[Any, ...]]] = {"identity": [], "nutrition": []}
     for i in range(events):
-        topic = SEED_TOPICS[i % len(SEED_TOPICS)]
+        topic = topics[i % len(topics)]
         user = random.choice(user_ids)
         event_type, payload = _payload(topic, user, now)
         schema = topic.split(".", 1)[0]
@@ -305,6 +311,9 @@ def main() -> None:
     p.add_argument("--events", type=int, default=50_000)
     p.add_argument("--users", type=int, default=2_000)
     p.add_argument("--timeout", type=float, default=900)
+    p.add_argument(
+        "--topic", action="append", choices=SEED_TOPICS, help="only these topics (repeatable)"
+    )
     p = sub.add_parser("idle")
     p.add_argument("--seconds", type=float, default=60)
     p = sub.add_parser("latency")
@@ -316,7 +325,8 @@ def main() -> None:
     args = parser.parse_args()
     result: dict[str, Any]
     if args.cmd == "seed":
-        result = asyncio.run(seed(args.state_dir, args.events, args.users, args.timeout))
+        topics = tuple(args.topic) if args.topic else SEED_TOPICS
+        result = asyncio.run(seed(args.state_dir, args.events, args.users, args.timeout, topics))
     elif args.cmd == "idle":
         result = measure_idle(args.state_dir, args.seconds)
     elif args.cmd == "latency":

@@ -42,7 +42,7 @@ def api_argv(package: str, port: int) -> tuple[str, ...]:
     return (
         sys.executable,
         "-m",
-        "uvicorn",
+        "fitness_stack.quiet_uvicorn",  # uvicorn with a 1 s main-loop tick (see that module)
         f"{package}.main:create_app",
         "--factory",
         "--host",

@@ -31,6 +31,7 @@ from typing import Any
 # What the fleet's processes import (APIs, relays, workers, consumers); a missing one is skipped.
 PRELOAD = (
     "uvicorn.main",
+    "fitness_stack.quiet_uvicorn",
     "uvicorn.loops.uvloop",
     "uvicorn.protocols.http.httptools_impl",
     "uvicorn.protocols.websockets.auto",

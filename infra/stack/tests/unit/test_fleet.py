@@ -29,7 +29,7 @@ def test_built_service_gets_api_and_only_its_existing_helpers() -> None:
     api = fleet[0]
     assert api.kind == "api"
     assert api.port == 8001
-    assert api.argv[:3] == (sys.executable, "-m", "uvicorn")
+    assert api.argv[:3] == (sys.executable, "-m", "fitness_stack.quiet_uvicorn")
     assert "identity.main:create_app" in api.argv
     assert api.argv[api.argv.index("--port") + 1] == "8001"
     for flag in ("--factory", "--no-access-log"):
