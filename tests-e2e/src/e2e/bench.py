@@ -375,6 +375,17 @@ def scenarios(base: str, direct: str) -> dict[str, Request]:
             await r.read()
             return r.status
 
+    async def personal_plan(s: aiohttp.ClientSession, c: Client) -> int:
+        # Seven days of the same planner, stored (issue 13: p95 ≤ 3 s at c=2).
+        body = {
+            "meals": 4,
+            "seed": uuid.uuid4().int % 10_000,
+            "targets": {"kcal": 2200, "proteinG": 140, "fatG": 70, "carbsG": 255},
+        }
+        async with s.post(f"{base}/nutrition/personal-plan", json=body, headers=c.auth()) as r:
+            await r.read()
+            return r.status
+
     return {
         "GET /users/me": users_me,
         "PUT /users/{id}": put_profile,
@@ -384,6 +395,7 @@ def scenarios(base: str, direct: str) -> dict[str, Request]:
         "GET /nutrition/me": nutrition_me,
         "POST /nutrition/diary": diary_write,
         "POST /nutrition/meal-suggestion": meal_suggestion,
+        "POST /nutrition/personal-plan": personal_plan,
     }
 
 
@@ -409,6 +421,7 @@ PLAN: dict[str, tuple[int, float]] = {
     "GET /nutrition/me": (16, 8),
     "POST /nutrition/diary": (16, 8),
     "POST /nutrition/meal-suggestion": (2, 8),
+    "POST /nutrition/personal-plan": (2, 10),
 }
 
 
@@ -653,6 +666,7 @@ async def measure(
     if args.rate and name not in (
         "POST /auth/login (identity direct)",
         "POST /nutrition/meal-suggestion",
+        "POST /nutrition/personal-plan",
     ):
         dur, lat, st = await open_loop(session, clients, request, seconds, args.rate)
         res = summarise(name, "open", conc, args.rate, dur, lat, st)
