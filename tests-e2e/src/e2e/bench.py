@@ -365,24 +365,23 @@ def scenarios(base: str, direct: str) -> dict[str, Request]:
             await r.read()
             return r.status
 
-    async def meal_suggestion(s: aiohttp.ClientSession, c: Client) -> int:
-        body = {
+    def plan_options() -> dict[str, Any]:
+        return {
             "meals": 4,
             "seed": uuid.uuid4().int % 10_000,
             "targets": {"kcal": 2200, "proteinG": 140, "fatG": 70, "carbsG": 255},
         }
-        async with s.post(f"{base}/nutrition/meal-suggestion", json=body, headers=c.auth()) as r:
+
+    async def meal_suggestion(s: aiohttp.ClientSession, c: Client) -> int:
+        url = f"{base}/nutrition/meal-suggestion"
+        async with s.post(url, json=plan_options(), headers=c.auth()) as r:
             await r.read()
             return r.status
 
     async def personal_plan(s: aiohttp.ClientSession, c: Client) -> int:
         # Seven days of the same planner, stored (issue 13: p95 ≤ 3 s at c=2).
-        body = {
-            "meals": 4,
-            "seed": uuid.uuid4().int % 10_000,
-            "targets": {"kcal": 2200, "proteinG": 140, "fatG": 70, "carbsG": 255},
-        }
-        async with s.post(f"{base}/nutrition/personal-plan", json=body, headers=c.auth()) as r:
+        url = f"{base}/nutrition/personal-plan"
+        async with s.post(url, json=plan_options(), headers=c.auth()) as r:
             await r.read()
             return r.status
 

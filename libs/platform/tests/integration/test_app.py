@@ -153,38 +153,41 @@ async def _terminate(url: str, pids: list[int]) -> None:
         await conn.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) pid", (pids,))
 
 
-async def test_readiness_drops_read_connections_a_database_restart_broke(
-    app_settings: ServiceSettings,
-) -> None:
+@pytest.fixture
+async def broken_pool_client(app_settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    """An app whose read pool holds three idle connections the server has just dropped."""
     app = create_service_app(
         app_settings, title="t", routers=[router], configure_logs=False, read_pool=True
     )
     async for c in _client(app):
         await _terminate(app_settings.database_url, await _read_pool_backends(app, 3))
-        resp = await c.get("/health/ready")
-        assert resp.status_code == 200, resp.text
-        assert resp.json()["checks"]["db_read"] == "ok"
-        # Ready means ready: none of the next reads draws a dead connection.
-        for _ in range(4):
-            assert (await c.get("/things/schema")).status_code == 200
+        yield c
+
+
+async def test_readiness_drops_read_connections_a_database_restart_broke(
+    broken_pool_client: httpx.AsyncClient,
+) -> None:
+
+    resp = await broken_pool_client.get("/health/ready")
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["checks"]["db_read"] == "ok"
+    # Ready means ready: none of the next reads draws a dead connection.
+    for _ in range(4):
+        assert (await broken_pool_client.get("/things/schema")).status_code == 200
 
 
 async def test_a_lost_read_connection_fails_one_request_not_one_per_idle_connection(
-    app_settings: ServiceSettings,
+    broken_pool_client: httpx.AsyncClient,
 ) -> None:
-    app = create_service_app(
-        app_settings, title="t", routers=[router], configure_logs=False, read_pool=True
-    )
-    async for c in _client(app):
-        await _terminate(app_settings.database_url, await _read_pool_backends(app, 3))
-        first = await c.get("/things/schema")
-        assert first.status_code == 503, first.text
-        assert first.headers["retry-after"] == "1"
-        # The 503 started a check of the pool's other idle connections; once it is done every
-        # read succeeds (without it each of the two other dead connections fails one more).
-        await wait_until(lambda: not _POOL_CHECKS, timeout=10, message="pool check done")
-        for _ in range(4):
-            assert (await c.get("/things/schema")).status_code == 200
+
+    first = await broken_pool_client.get("/things/schema")
+    assert first.status_code == 503, first.text
+    assert first.headers["retry-after"] == "1"
+    # The 503 started a check of the pool's other idle connections; once it is done every
+    # read succeeds (without it each of the two other dead connections fails one more).
+    await wait_until(lambda: not _POOL_CHECKS, timeout=10, message="pool check done")
+    for _ in range(4):
+        assert (await broken_pool_client.get("/things/schema")).status_code == 200
 
 
 async def test_authenticated_route_with_session(
