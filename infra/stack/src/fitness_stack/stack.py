@@ -26,6 +26,8 @@ KafkaStorage = Literal["s3", "memory"]
 BACKING = ("postgres", "redis", "s3", "kafka", "smtp")
 # PostgreSQL: SIGINT is "fast shutdown"; SIGTERM would wait for every client to disconnect.
 STOP_SIGNALS = {"postgres": signal.SIGINT}
+# Niceness of relays, workers and consumers under the launcher (FITNESS_PROCESS_NICE overrides).
+BACKGROUND_NICE = 5
 STACK_FILE = "stack.json"
 
 __all__ = ["Endpoints", "Stack", "StackError"]
@@ -375,10 +377,14 @@ class Stack:
                 continue
             if proc.port is not None:
                 self._port_free(proc.name, proc.port)
+            env = self._env_for(proc.service)
+            if proc.kind != "api":
+                # Background work yields the two cores to the APIs (fitness_platform.worker).
+                env.setdefault("FITNESS_PROCESS_NICE", str(BACKGROUND_NICE))
             self.procs.start(
                 proc.name,
                 proc.argv,
-                env=self._env_for(proc.service),
+                env=env,
                 cwd=self.root,
                 forker=self._forker,
             )

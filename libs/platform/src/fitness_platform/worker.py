@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -105,6 +106,29 @@ async def serve_worker(
         raise WorkerFailedError(f"worker job(s) failed: {', '.join(failed)}")
 
 
+NICE_ENV = "FITNESS_PROCESS_NICE"
+
+
+def lower_priority_from_env() -> int:
+    """Apply ``FITNESS_PROCESS_NICE`` (0-19) to this process; returns the niceness added.
+
+    The local launcher sets it for relays, workers and consumers: on a 2-core machine shared by
+    the whole fleet, background work then yields the CPU to the APIs under load and catches
+    up when they are idle (event latency at rest is unchanged). Unset everywhere else
+    (containers get their own CPU shares)."""
+    raw = os.environ.get(NICE_ENV, "")
+    if not raw.strip():
+        return 0
+    try:
+        nice = max(0, min(19, int(raw)))
+    except ValueError:
+        log.warning("ignoring a malformed niceness", extra={"value": raw})
+        return 0
+    if nice:
+        os.nice(nice)
+    return nice
+
+
 def run_worker(
     settings: ServiceSettings,
     *,
@@ -119,6 +143,7 @@ def run_worker(
     ``relay_metrics_port``) when set. A failing job ends the process with status 1.
     """
     configure_logging(f"{settings.service_name}-{name}", settings.log_level)
+    lower_priority_from_env()
     start_metrics_server(settings)
 
     async def main() -> None:

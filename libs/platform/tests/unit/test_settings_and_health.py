@@ -75,3 +75,23 @@ async def test_ready_names_the_failing_check() -> None:
     assert body["failing"] == ["redis"]
     assert "redis" in body["detail"]
     assert "nope" not in resp.text
+
+
+def test_background_processes_lower_their_priority_from_the_environment() -> None:
+    """FITNESS_PROCESS_NICE (set by the local launcher for relays, workers, consumers) is
+    applied once at start; malformed or unset changes nothing. In a child: niceness sticks."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os; from fitness_platform.worker import lower_priority_from_env as f;"
+        "print(f(), os.nice(0))"
+    )
+    base = os.nice(0)
+    for value, added in (("3", 3), ("", 0), ("x", 0), ("99", 19)):
+        env = {**os.environ, "FITNESS_PROCESS_NICE": value}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert out == [str(added), str(min(19, base + added))], (value, out)

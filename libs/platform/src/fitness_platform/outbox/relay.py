@@ -569,7 +569,10 @@ async def _notified(conn: psycopg.AsyncConnection[Any]) -> None:
 
 def run_relay(settings: ServiceSettings, *, metrics_port: int | None = None) -> None:
     """Process entry (``python -m <service>.relay``): runs until SIGTERM/SIGINT."""
+    from fitness_platform.worker import lower_priority_from_env
+
     configure_logging(settings.service_name, settings.log_level)
+    lower_priority_from_env()
     port = metrics_port if metrics_port is not None else settings.relay_metrics_port
 
     async def main() -> None:
