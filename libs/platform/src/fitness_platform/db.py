@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated
+from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
 from psycopg_pool import AsyncConnectionPool
@@ -14,6 +17,8 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 if TYPE_CHECKING:
     from fitness_platform.settings import ServiceSettings
+
+log = logging.getLogger("fitness_platform.db")
 
 # Deterministic constraint names, so Alembic migrations of every service name things the same way.
 NAMING_CONVENTION = {
@@ -120,6 +125,37 @@ def create_read_pool(settings: ServiceSettings) -> AsyncConnectionPool:
         name=f"{settings.service_name}-read",
         open=False,
     )
+
+
+# One check at a time per pool (single flight); the last one is kept for whoever waits on it.
+_READ_POOL_CHECKS: WeakKeyDictionary[AsyncConnectionPool, asyncio.Task[None]] = WeakKeyDictionary()
+
+
+def recheck_read_pool(pool: AsyncConnectionPool) -> asyncio.Task[None]:
+    """Drop the pool's idle connections the server has closed (one empty query each).
+
+    psycopg_pool notices a dead connection only when a request draws it, so after a PostgreSQL
+    restart every idle connection would fail one request with a 503 (issue 14). Readiness awaits
+    this before saying yes; a lost connection's 503 starts it without waiting. A check already
+    running is shared, not repeated.
+    """
+    task = _READ_POOL_CHECKS.get(pool)
+    if task is None or task.done():
+        task = asyncio.get_running_loop().create_task(_check_read_pool(pool))
+        _READ_POOL_CHECKS[pool] = task
+    return task
+
+
+def pending_read_pool_check(pool: AsyncConnectionPool) -> asyncio.Task[None] | None:
+    """The pool's latest check (running or done), or None if none was started."""
+    return _READ_POOL_CHECKS.get(pool)
+
+
+async def _check_read_pool(pool: AsyncConnectionPool) -> None:
+    try:
+        await pool.check()
+    except Exception:  # the next readiness probe or request reports the database state
+        log.warning("read pool check failed", exc_info=True)
 
 
 async def get_read_pool(request: Request) -> AsyncConnectionPool:

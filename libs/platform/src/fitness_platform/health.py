@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from fitness_platform.db import recheck_read_pool
 from fitness_platform.problems import PROBLEM_RESPONSES, problem_response
 
 if TYPE_CHECKING:
@@ -71,15 +72,11 @@ def db_check(engine: AsyncEngine) -> Check:
 
 
 def read_pool_check(pool: AsyncConnectionPool) -> Check:
-    """The lean read pool answers, after dropping the idle connections a database restart broke.
-
-    psycopg_pool notices a dead connection only when a request uses it, so after a PostgreSQL
-    restart every idle connection would fail one request with a 503 (issue 14). ``pool.check()``
-    (one empty query per idle connection) discards them before readiness says yes again.
-    """
+    """The lean read pool answers, after dropping the idle connections a database restart broke
+    (``fitness_platform.db.recheck_read_pool``): ready means no request draws a dead one."""
 
     async def check() -> None:
-        await pool.check()
+        await recheck_read_pool(pool)
         async with pool.connection() as conn:
             await conn.execute("SELECT 1")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from fitness_platform.db import recheck_read_pool
 from fitness_platform.logging import correlation_id_var
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -327,38 +327,15 @@ async def _handle_db_unavailable(request: Request, exc: Exception) -> Response:
     log.warning(
         "database unavailable", extra={"path": request.url.path, "error": type(exc).__name__}
     )
-    if isinstance(exc, psycopg.OperationalError):
-        _check_read_pool_soon(request)
+    pool = getattr(request.app.state, "read_pool", None)
+    if pool is not None and isinstance(exc, psycopg.OperationalError):
+        recheck_read_pool(pool)  # the pool's other idle connections are likely dead too
     return problem_response(
         503,
         detail="The database is unavailable; retry shortly.",
         instance=request.url.path,
         headers={"Retry-After": "1"},
     )
-
-
-_POOL_CHECKS: set[asyncio.Task[None]] = set()
-
-
-def _check_read_pool_soon(request: Request) -> None:
-    """After a lost connection, drop every other broken idle connection of the lean read pool.
-
-    psycopg_pool only notices a dead connection when a request draws it: without this, each idle
-    connection a PostgreSQL restart killed would fail one more request (issue 14).
-    """
-    pool = getattr(request.app.state, "read_pool", None)
-    if pool is None or _POOL_CHECKS:
-        return
-    task = asyncio.get_running_loop().create_task(_check_pool(pool))
-    _POOL_CHECKS.add(task)
-    task.add_done_callback(_POOL_CHECKS.discard)
-
-
-async def _check_pool(pool: Any) -> None:
-    try:
-        await pool.check()
-    except Exception:  # the next readiness probe or request reports the database state
-        log.warning("read pool check failed", exc_info=True)
 
 
 def internal_error_response(instance: str | None) -> Response:

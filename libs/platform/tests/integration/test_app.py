@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 import uuid
@@ -23,11 +24,11 @@ from fitness_platform.auth import (
     CurrentUserDep,
     revoke_user_tokens,
 )
-from fitness_platform.db import ReadPoolDep, SessionDep, to_libpq_url
+from fitness_platform.db import ReadPoolDep, SessionDep, pending_read_pool_check, to_libpq_url
 from fitness_platform.pagination import Page, PageDep
-from fitness_platform.problems import _POOL_CHECKS, problem_responses
+from fitness_platform.problems import problem_responses
 from fitness_platform.settings import ServiceSettings
-from fitness_platform.testing import TokenFactory, wait_until
+from fitness_platform.testing import TokenFactory
 
 router = APIRouter(prefix="/things", tags=["things"])
 
@@ -154,40 +155,44 @@ async def _terminate(url: str, pids: list[int]) -> None:
 
 
 @pytest.fixture
-async def broken_pool_client(app_settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+async def broken_pool(
+    app_settings: ServiceSettings,
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """An app whose read pool holds three idle connections the server has just dropped."""
     app = create_service_app(
         app_settings, title="t", routers=[router], configure_logs=False, read_pool=True
     )
     async for c in _client(app):
         await _terminate(app_settings.database_url, await _read_pool_backends(app, 3))
-        yield c
+        yield app, c
 
 
 async def test_readiness_drops_read_connections_a_database_restart_broke(
-    broken_pool_client: httpx.AsyncClient,
+    broken_pool: tuple[FastAPI, httpx.AsyncClient],
 ) -> None:
-
-    resp = await broken_pool_client.get("/health/ready")
+    _app, client = broken_pool
+    resp = await client.get("/health/ready")
     assert resp.status_code == 200, resp.text
     assert resp.json()["checks"]["db_read"] == "ok"
     # Ready means ready: none of the next reads draws a dead connection.
     for _ in range(4):
-        assert (await broken_pool_client.get("/things/schema")).status_code == 200
+        assert (await client.get("/things/schema")).status_code == 200
 
 
 async def test_a_lost_read_connection_fails_one_request_not_one_per_idle_connection(
-    broken_pool_client: httpx.AsyncClient,
+    broken_pool: tuple[FastAPI, httpx.AsyncClient],
 ) -> None:
-
-    first = await broken_pool_client.get("/things/schema")
+    app, client = broken_pool
+    first = await client.get("/things/schema")
     assert first.status_code == 503, first.text
     assert first.headers["retry-after"] == "1"
     # The 503 started a check of the pool's other idle connections; once it is done every
     # read succeeds (without it each of the two other dead connections fails one more).
-    await wait_until(lambda: not _POOL_CHECKS, timeout=10, message="pool check done")
+    check = pending_read_pool_check(app.state.read_pool)
+    assert check is not None
+    await asyncio.wait_for(check, 10)
     for _ in range(4):
-        assert (await broken_pool_client.get("/things/schema")).status_code == 200
+        assert (await client.get("/things/schema")).status_code == 200
 
 
 async def test_authenticated_route_with_session(
