@@ -379,7 +379,7 @@ class Stack:
                 self._port_free(proc.name, proc.port)
             env = self._env_for(proc.service)
             if proc.kind != "api":
-                # Background work yields the two cores to the APIs (fitness_platform.worker).
+                # Background work yields the two cores to the APIs (fitness_platform.process).
                 env.setdefault("FITNESS_PROCESS_NICE", str(BACKGROUND_NICE))
             self.procs.start(
                 proc.name,

@@ -593,10 +593,8 @@ class _Route:
 
 @dataclass(slots=True)
 class _SharedGroup:
-    group: str
-    settings: ServiceSettings
-    batch_max_records: int
     routes: list[_Route]
+    batch_max_records: int = BATCH_MAX_RECORDS
 
 
 # Brokers inside ``one_consumer_group``: their ``consume()`` calls collect routes there.
@@ -659,7 +657,7 @@ def one_consumer_group(
     if id(broker) in _SHARED_GROUPS:
         raise RuntimeError("one_consumer_group is already open for this broker")
     group = f"{settings.service_name}.{process}"
-    shared = _SharedGroup(group, settings, BATCH_MAX_RECORDS, [])
+    shared = _SharedGroup([])
     _SHARED_GROUPS[id(broker)] = shared
     try:
         yield

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from fitness_platform.db import create_engine, create_sessionmaker
 from fitness_platform.events import make_broker, one_consumer_group
 from fitness_platform.logging import configure_logging
 from fitness_platform.observability import start_metrics_server
+from fitness_platform.process import lower_priority_from_env
 from fitness_platform.settings import ServiceSettings
 
 log = logging.getLogger("fitness_platform.worker")
@@ -104,29 +104,6 @@ async def serve_worker(
         log.info(f"{settings.service_name} {name} stopped")
     if failed:
         raise WorkerFailedError(f"worker job(s) failed: {', '.join(failed)}")
-
-
-NICE_ENV = "FITNESS_PROCESS_NICE"
-
-
-def lower_priority_from_env() -> int:
-    """Apply ``FITNESS_PROCESS_NICE`` (0-19) to this process; returns the niceness added.
-
-    The local launcher sets it for relays, workers and consumers: on a 2-core machine shared by
-    the whole fleet, background work then yields the CPU to the APIs under load and catches
-    up when they are idle (event latency at rest is unchanged). Unset everywhere else
-    (containers get their own CPU shares)."""
-    raw = os.environ.get(NICE_ENV, "")
-    if not raw.strip():
-        return 0
-    try:
-        nice = max(0, min(19, int(raw)))
-    except ValueError:
-        log.warning("ignoring a malformed niceness", extra={"value": raw})
-        return 0
-    if nice:
-        os.nice(nice)
-    return nice
 
 
 def run_worker(

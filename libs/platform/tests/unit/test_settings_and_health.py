@@ -85,7 +85,7 @@ def test_background_processes_lower_their_priority_from_the_environment() -> Non
     import sys
 
     code = (
-        "import os; from fitness_platform.worker import lower_priority_from_env as f;"
+        "import os; from fitness_platform.process import lower_priority_from_env as f;"
         "print(f(), os.nice(0))"
     )
     base = os.nice(0)

@@ -42,6 +42,7 @@ from fitness_platform.db import check_schema_name, create_engine, to_libpq_url
 from fitness_platform.logging import configure_logging
 from fitness_platform.observability import start_metrics_server
 from fitness_platform.outbox.tables import OUTBOX
+from fitness_platform.process import lower_priority_from_env
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Row
@@ -569,8 +570,6 @@ async def _notified(conn: psycopg.AsyncConnection[Any]) -> None:
 
 def run_relay(settings: ServiceSettings, *, metrics_port: int | None = None) -> None:
     """Process entry (``python -m <service>.relay``): runs until SIGTERM/SIGINT."""
-    from fitness_platform.worker import lower_priority_from_env
-
     configure_logging(settings.service_name, settings.log_level)
     lower_priority_from_env()
     port = metrics_port if metrics_port is not None else settings.relay_metrics_port
