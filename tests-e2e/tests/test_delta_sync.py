@@ -10,8 +10,6 @@ answers through unchanged.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -20,7 +18,7 @@ import httpx
 import pytest
 
 from e2e.accounts import Account, register_and_login
-from fitness_platform.testing import delta_sync_round_trip
+from fitness_platform.testing import delta_sync_round_trip, delta_until_empty
 
 Headers = dict[str, str]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # the confirm step checks the signature
@@ -73,21 +71,6 @@ async def _round_trip(
         remove=remove,
         key=key,
     )
-
-
-async def _until_empty(
-    gw: httpx.AsyncClient, path: str, cursor: str, auth: Headers, known: set[str]
-) -> None:
-    """Follow the cursor until the delta is empty; meanwhile only repeats of ``known`` come."""
-    deadline = time.monotonic() + 30
-    while True:
-        page = edited(await gw.get(path, params={"updatedSince": cursor}, headers=auth)).json()
-        assert {i["id"] for i in page["items"]} | set(page["deleted"]) <= known, page
-        if not page["items"] and not page["deleted"]:
-            return
-        assert time.monotonic() < deadline, f"the delta did not empty: {page}"
-        cursor = page["cursor"]
-        await asyncio.sleep(0.2)
 
 
 async def test_workouts(gw: httpx.AsyncClient, phones: tuple[Account, Headers]) -> None:
@@ -205,7 +188,14 @@ async def test_diary_and_calculation_history(
     assert added in ids
     assert set(ids) <= {added, kept}
     assert delta["deleted"] == [removed]
-    await _until_empty(gw, "/nutrition/diary", delta["cursor"], acc.auth, {added, kept, removed})
+    await delta_until_empty(
+        gw,
+        "/nutrition/diary",
+        delta["cursor"],
+        headers=acc.auth,
+        items={added, kept},
+        deleted={removed},
+    )
     calcs = edited(
         await gw.get("/nutrition/history", params={"updatedSince": history}, headers=acc.auth)
     ).json()

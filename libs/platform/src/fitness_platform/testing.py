@@ -654,6 +654,35 @@ def admin(make_user: Callable[..., ApiUser]) -> ApiUser:
 # ------------------------------------------------------------------ delta sync (fitness_platform.sync)
 
 
+async def delta_until_empty(
+    client: Any,
+    path: str,
+    cursor: str,
+    *,
+    headers: dict[str, str],
+    items: set[str],
+    deleted: set[str],
+    key: str = "id",
+    timeout: float = 30.0,  # noqa: ASYNC109 - a deadline for polling, not a cancel scope
+) -> None:
+    """Follow ``cursor`` until the delta is empty; meanwhile only repeats may come (``items``
+    changed, ``deleted`` removed). A change may come once more while another transaction of the
+    cluster that started before it is still open (the cursor's floor is the snapshot's xmin:
+    fitness_platform.sync); the delta empties once those end."""
+    deadline = time.monotonic() + timeout
+    while True:
+        resp = await client.get(path, params={"updatedSince": cursor}, headers=headers)
+        assert resp.status_code == 200, resp.text
+        page = resp.json()
+        assert {item[key] for item in page["items"]} <= items, page
+        assert set(page["deleted"]) <= deleted, page
+        if not page["items"] and not page["deleted"]:
+            return
+        assert time.monotonic() < deadline, f"the delta did not empty: {page}"
+        cursor = page["cursor"]
+        await asyncio.sleep(0.2)
+
+
 async def delta_sync_round_trip(
     client: Any,
     path: str,
@@ -686,22 +715,9 @@ async def delta_sync_round_trip(
     assert delta["deleted"] == [gone]
     assert delta["hasMore"] is False
 
-    # The next cursor gives nothing new. A change may come once more while another transaction
-    # of the cluster that started before it is still open (the cursor's floor is the snapshot's
-    # xmin: fitness_platform.sync), so repeats are allowed, and the delta empties once those end.
-    cursor_next = delta["cursor"]
-    deadline = time.monotonic() + 30
-    while True:
-        again = await client.get(path, params={"updatedSince": cursor_next}, headers=device)
-        assert again.status_code == 200, again.text
-        repeat = again.json()
-        assert {item[key] for item in repeat["items"]} <= {kept}, repeat
-        assert set(repeat["deleted"]) <= {gone}, repeat
-        if (repeat["items"], repeat["deleted"]) == ([], []):
-            break
-        assert time.monotonic() < deadline, f"the delta did not empty: {repeat}"
-        cursor_next = repeat["cursor"]
-        await asyncio.sleep(0.2)
+    await delta_until_empty(
+        client, path, delta["cursor"], headers=device, items={kept}, deleted={gone}, key=key
+    )
 
     expired = SyncCursor(SyncCursor.decode(cursor).floor, time.time() - 400 * 86_400).encode()
     old = await client.get(path, params={"updatedSince": expired}, headers=device)

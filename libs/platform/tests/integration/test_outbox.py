@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -100,6 +101,35 @@ async def test_rolled_back_transaction_publishes_nothing(
     assert await unpublished(sessionmaker) == 0
 
 
+@asynccontextmanager
+async def _listening_relay(relay: OutboxRelay) -> AsyncIterator[OutboxRelay]:
+    """The relay running, LISTENing; stopped (cleanly) when the block ends."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await wait_until(relay.listening.is_set, timeout=10, message="relay LISTENing")
+        yield relay
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert task.exception() is None
+
+
+async def _notify_publishes(
+    relay: OutboxRelay,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    kafka_bootstrap: str,
+    topic: str,
+) -> None:
+    # Idle after its first pass (which had nothing to publish) and with no wake-up pending.
+    await wait_until(
+        lambda: relay.idle.is_set() and not relay._wake.is_set(), timeout=10, message="idle"
+    )
+    await add_numbered(sessionmaker, event_class(topic), uuid.uuid4(), range(2))
+    records = await consume_n(kafka_bootstrap, topic, 2, timeout=15)
+    assert [record_json(r)["seq"] for r in records] == [0, 1]
+
+
 async def test_listen_notify_wakes_the_relay(
     engine: AsyncEngine,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -109,22 +139,8 @@ async def test_listen_notify_wakes_the_relay(
 ) -> None:
     # Polling every 10 minutes: only the NOTIFY can make the event go out within the test.
     relay = relay_for(engine, schema.schema, kafka_bootstrap, poll_interval_s=600.0)
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop))
-    try:
-        await wait_until(relay.listening.is_set, timeout=10, message="relay LISTENing")
-        # Idle after its first pass (which had nothing to publish) and with no wake-up pending.
-        await wait_until(
-            lambda: relay.idle.is_set() and not relay._wake.is_set(), timeout=10, message="idle"
-        )
-        user = uuid.uuid4()
-        await add_numbered(sessionmaker, event_class(unique_topic), user, range(2))
-        records = await consume_n(kafka_bootstrap, unique_topic, 2, timeout=15)
-        assert [record_json(r)["seq"] for r in records] == [0, 1]
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-    assert task.exception() is None
+    async with _listening_relay(relay):
+        await _notify_publishes(relay, sessionmaker, kafka_bootstrap, unique_topic)
 
 
 async def test_a_lost_listen_connection_is_reopened(
@@ -139,10 +155,7 @@ async def test_a_lost_listen_connection_is_reopened(
     from sqlalchemy import text
 
     relay = relay_for(engine, schema.schema, kafka_bootstrap, poll_interval_s=600.0)
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop))
-    try:
-        await wait_until(relay.listening.is_set, timeout=10, message="relay LISTENing")
+    async with _listening_relay(relay):
         async with engine.connect() as conn:
             killed = (
                 await conn.execute(
@@ -156,16 +169,7 @@ async def test_a_lost_listen_connection_is_reopened(
         assert killed == 1
         await wait_until(lambda: not relay.listening.is_set(), timeout=10, message="loss noticed")
         await wait_until(relay.listening.is_set, timeout=20, message="LISTENing again")
-        await wait_until(
-            lambda: relay.idle.is_set() and not relay._wake.is_set(), timeout=10, message="idle"
-        )
-        await add_numbered(sessionmaker, event_class(unique_topic), uuid.uuid4(), range(2))
-        records = await consume_n(kafka_bootstrap, unique_topic, 2, timeout=15)
-        assert [record_json(r)["seq"] for r in records] == [0, 1]
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-    assert task.exception() is None
+        await _notify_publishes(relay, sessionmaker, kafka_bootstrap, unique_topic)
 
 
 # ---------------------------------------------------------------- broker outage
